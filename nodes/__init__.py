@@ -1,0 +1,1 @@
+"""FusionFlow node types and the SDK to write them (see ``nodes.sdk``)."""

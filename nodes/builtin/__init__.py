@@ -1,0 +1,3 @@
+"""The node types that ship with FusionFlow. Importing this package registers them."""
+
+from nodes.builtin import flow, inputs, text  # noqa: F401

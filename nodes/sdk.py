@@ -1,0 +1,286 @@
+"""The node SDK: what a node type declares and what it may ask of the engine.
+
+A node type is a params struct (msgspec), typed input and output ports, and one
+function ``run(ctx, params, inputs) -> outputs``. It knows nothing of runs,
+queues or HTTP: everything it needs from the outside comes through ``Context``,
+which the engine implements. That keeps node types testable with no engine.
+
+    class JoinParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+        separator: str = ""
+
+    @node_type("text.join", title="Join text", category="text",
+               inputs=[Port("parts", "text", multiple=True)],
+               outputs=[Port("text", "text")], cacheable=True)
+    def join(ctx: Context, params: JoinParams, inputs: dict) -> dict:
+        return {"text": params.separator.join(inputs["parts"])}
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol, get_type_hints
+
+import msgspec
+
+PORT_TYPES = ("text", "number", "boolean", "json", "image", "video", "audio", "any")
+MEDIA_TYPES = ("image", "video", "audio")
+
+
+class Params(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base for params structs: unknown params are errors, every field keyword-only."""
+
+
+class NoParams(Params):
+    """Params of a node type that takes none."""
+
+
+@dataclass(frozen=True)
+class Port:
+    """One input or output of a node type.
+
+    ``required`` and ``multiple`` only mean something on inputs: a required input
+    must have an edge; a ``multiple`` input takes any number of edges and receives
+    the list of their values, in the order in which the edges stand in the graph.
+    """
+
+    name: str
+    type: str
+    required: bool = True
+    multiple: bool = False
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in PORT_TYPES:
+            raise ValueError(f"port {self.name!r}: unknown type {self.type!r}")
+
+
+class NodeError(Exception):
+    """A node failed for good; the message reaches the user as it is."""
+
+    error_type = "node_error"
+
+    def __init__(self, message: str, *, error_type: str | None = None) -> None:
+        super().__init__(message)
+        if error_type:
+            self.error_type = error_type
+
+
+class TransientError(NodeError):
+    """A failure worth retrying (time-out, rate limit, 5xx): the engine retries with backoff."""
+
+    error_type = "transient"
+
+    def __init__(self, message: str, *, error_type: str | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, error_type=error_type)
+        self.retry_after = retry_after
+
+
+class Cancelled(Exception):
+    """Raised inside a node when its run was cancelled; the node ends ``cancelled``."""
+
+
+class Context(Protocol):
+    """What a running node may ask of the engine."""
+
+    run_id: str
+    node_id: str
+    attempt: int
+    user_id: str
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress (0 to 1) with a short message; becomes a ``node.progress`` event."""
+
+    def cancelled(self) -> bool:
+        """True once the run was cancelled (cheap to call often: throttled)."""
+
+    def check_cancelled(self) -> None:
+        """Raise ``Cancelled`` if the run was cancelled."""
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, but wake and raise ``Cancelled`` within a fraction of a second of a cancel."""
+
+    def run_input(self, name: str) -> Any:
+        """The run's input ``name``, or ``MISSING`` when the run did not give it."""
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A setting (API keys, base URLs, prices) by name."""
+
+    def temp_dir(self) -> Path:
+        """A private scratch directory, removed after the node finishes."""
+
+    def asset(self, asset_id: str) -> dict:
+        """The reference of an asset of the run's user, by id (raises ``NodeError`` if unknown)."""
+
+    def open_asset(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
+        """Open an asset reference for streaming reads."""
+
+    def asset_path(self, ref: dict) -> AbstractContextManager[Path]:
+        """A local file path holding the asset's bytes (downloaded to scratch if need be)."""
+
+    def asset_url(self, ref: dict) -> str:
+        """A URL a third party can fetch the asset from (presigned where possible)."""
+
+    def save_asset(self, source: Path | IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
+        """Store a file or stream as an asset of the run's user; returns the asset reference."""
+
+    def external_id(self) -> str | None:
+        """The provider request id recorded by an earlier attempt or delivery of this node."""
+
+    def set_external_id(self, value: str | None) -> None:
+        """Record a provider request id so a redelivered node resumes it instead of paying again."""
+
+    def record_cost(self, amount: float, detail: str = "") -> None:
+        """Add a provider cost (USD) to the node and the run."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+RunFunction = Callable[[Context, Any, dict[str, Any]], dict[str, Any]]
+EstimateFunction = Callable[[Any, dict[str, Any]], float]
+ConfigCheck = Callable[[Any, Callable[[str], Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A registered node type. See the module docstring."""
+
+    type: str
+    title: str
+    category: str
+    description: str
+    params: type[Params]
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+    run: RunFunction
+    cacheable: bool = False
+    version: int = 1
+    estimate: EstimateFunction | None = None
+    """Cost in USD of one execution with these params, before running."""
+    check_config: ConfigCheck | None = None
+    """Returns the name of a missing setting when the params need one (a provider key)."""
+    input_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
+    output_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "input_ports", {p.name: p for p in self.inputs})
+        object.__setattr__(self, "output_ports", {p.name: p for p in self.outputs})
+
+    def params_schema(self) -> dict:
+        """The JSON Schema of the params, inlined (no top-level ``$ref``)."""
+        return _inline_schema(self.params)
+
+    def describe(self) -> dict:
+        """The catalog entry of ``GET /api/nodes``."""
+        return {
+            "type": self.type,
+            "title": self.title,
+            "category": self.category,
+            "description": self.description,
+            "params": self.params_schema(),
+            "inputs": [
+                {"name": p.name, "type": p.type, "required": p.required, "multiple": p.multiple,
+                 "description": p.description}
+                for p in self.inputs
+            ],
+            "outputs": [{"name": p.name, "type": p.type, "description": p.description} for p in self.outputs],
+            "cacheable": self.cacheable,
+        }
+
+
+def _inline_schema(struct: type) -> dict:
+    schema = msgspec.json.schema(struct)
+    defs = schema.pop("$defs", {})
+    ref = schema.get("$ref", "")
+    name = ref.rsplit("/", 1)[-1]
+    body = dict(defs.pop(name, schema))
+    body.pop("title", None)
+    if defs:
+        body["$defs"] = defs
+    return body
+
+
+_REGISTRY: dict[str, NodeType] = {}
+
+
+def node_type(
+    type_name: str,
+    *,
+    title: str,
+    category: str,
+    inputs: list[Port] | tuple[Port, ...] = (),
+    outputs: list[Port] | tuple[Port, ...] = (),
+    description: str | None = None,
+    cacheable: bool = False,
+    version: int = 1,
+    estimate: EstimateFunction | None = None,
+    check_config: ConfigCheck | None = None,
+) -> Callable[[RunFunction], RunFunction]:
+    """Register a function as a node type. Its params struct is read from the
+    annotation of its second argument; its description defaults to its docstring."""
+
+    def register(fn: RunFunction) -> RunFunction:
+        params_cls = _params_class(fn)
+        if type_name in _REGISTRY:
+            raise ValueError(f"node type {type_name!r} is registered twice")
+        _REGISTRY[type_name] = NodeType(
+            type=type_name,
+            title=title,
+            category=category,
+            description=description if description is not None else inspect.cleandoc(fn.__doc__ or ""),
+            params=params_cls,
+            inputs=tuple(inputs),
+            outputs=tuple(outputs),
+            run=fn,
+            cacheable=cacheable,
+            version=version,
+            estimate=estimate,
+            check_config=check_config,
+        )
+        return fn
+
+    return register
+
+
+def _params_class(fn: RunFunction) -> type[Params]:
+    hints = get_type_hints(fn)
+    names = list(inspect.signature(fn).parameters)
+    params_cls = hints.get(names[1]) if len(names) > 1 else None
+    if not (isinstance(params_cls, type) and issubclass(params_cls, msgspec.Struct)):
+        raise TypeError(f"{fn.__qualname__}: annotate the params argument with a msgspec Struct")
+    return params_cls
+
+
+def registry() -> dict[str, NodeType]:
+    """Every registered node type by name (loads the built-in types on first use)."""
+    if not _loaded:
+        _load_builtin()
+    return _REGISTRY
+
+
+def get(type_name: str) -> NodeType | None:
+    return registry().get(type_name)
+
+
+_loaded = False
+
+
+def _load_builtin() -> None:
+    global _loaded
+    _loaded = True
+    import nodes.builtin  # noqa: F401  (registers on import)
+
+
+def iter_types() -> Iterator[NodeType]:
+    return iter(sorted(registry().values(), key=lambda t: (t.category, t.type)))

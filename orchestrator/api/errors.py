@@ -1,0 +1,47 @@
+"""Every error as JSON: ``{"error": {"code", "message"}}``, or ``{"errors": [...]}`` for 422."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from orchestrator.errors import ApiError, GraphInvalid
+
+log = logging.getLogger(__name__)
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(body, status_code=status, media_type=MediaType.JSON)
+
+
+def api_error(_: Request, exc: ApiError) -> Response:
+    if isinstance(exc, GraphInvalid):
+        return _json(exc.status, {"errors": exc.errors})
+    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+
+
+def validation_error(_: Request, exc: ValidationException) -> Response:
+    details = exc.extra if isinstance(exc.extra, list) else []
+    parts = [f"{d.get('message', '')}" + (f" (at {d['key']})" if d.get("key") else "")
+             for d in details if isinstance(d, dict)]
+    message = "; ".join(p for p in parts if p) or exc.detail
+    return _json(400, {"error": {"code": "invalid_body", "message": message}})
+
+
+def http_error(_: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}},)
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _json(500, {"error": {"code": "internal_error", "message": "internal error; see the server log"}})
+
+
+HANDLERS = {ApiError: api_error, ValidationException: validation_error, HTTPException: http_error,
+            Exception: internal_error}

@@ -1,0 +1,93 @@
+"""Event streams (contract section 4): a run's events, and all of a user's.
+
+Both read the event log in the database and wait on the bus between reads, so a
+reconnect with ``Last-Event-ID`` (or ``?after=N``) gets exactly what it missed,
+whichever API process serves it, and a listener that arrives after the run ended
+gets the whole log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import anyio.to_thread
+import msgspec
+from litestar import Request, get
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from orchestrator.api.state import Services
+from orchestrator.errors import ApiError
+from orchestrator.store import eventlog
+from orchestrator.store.eventlog import TERMINAL_RUN_EVENTS, Event
+
+KEEPALIVE_SECONDS = 15
+POLL_SECONDS = 5.0
+"""A reader looks at the log at least this often even with no note on the bus."""
+WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
+
+
+def _resume_point(request: Request, after: int | None) -> int | None:
+    header = request.headers.get("last-event-id")
+    value = header if header not in (None, "") else after
+    if value is None:
+        return None
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
+
+
+def _stream(services: Services, read: Callable[[int], list[Event]], key: str, after: int,
+            position: Callable[[Event], int], stop_after_terminal: bool) -> EventSourceResponse:
+    assets = services.runtime.assets
+
+    def fresh(event: Event) -> str:
+        if assets is None or event.type not in WITH_OUTPUTS:
+            return event.data
+        return msgspec.json.encode(assets.with_fresh_urls(msgspec.json.decode(event.data))).decode()
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        yield ServerSentEvent(comment="connected")
+        cursor = after
+        with services.runtime.bus.subscribe(key) as subscription:
+            while True:
+                batch = await anyio.to_thread.run_sync(read, cursor)
+                for event in batch:
+                    cursor = position(event)
+                    yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
+                    if stop_after_terminal and event.type in TERMINAL_RUN_EVENTS:
+                        return
+                if not batch:
+                    await subscription.wait_async(POLL_SECONDS)
+
+    return EventSourceResponse(events(), ping=KEEPALIVE_SECONDS, sep="\n",
+                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@get("/api/runs/{run_id:str}/events", tags=["events"], include_in_schema=False)
+async def run_events(run_id: str, request: Request, services: Services, user_id: str,
+                     after: int | None = None) -> EventSourceResponse:
+    start = _resume_point(request, after) or 0
+    await anyio.to_thread.run_sync(lambda: services.runs.get(user_id, run_id, with_graph=False))  # 404s
+
+    def read(cursor: int) -> list[Event]:
+        with services.runtime.db.read() as conn:
+            return eventlog.read_run(conn, run_id, cursor)
+
+    return _stream(services, read, f"run:{run_id}", start, lambda e: e.seq, stop_after_terminal=True)
+
+
+@get("/api/events", tags=["events"], include_in_schema=False)
+async def user_events(request: Request, services: Services, user_id: str, after: int | None = None) -> EventSourceResponse:
+    start = _resume_point(request, after)
+    if start is None:
+        def now() -> int:
+            with services.runtime.db.read() as conn:
+                return eventlog.user_position(conn, user_id)
+        start = await anyio.to_thread.run_sync(now)
+
+    def read(cursor: int) -> list[Event]:
+        with services.runtime.db.read() as conn:
+            return eventlog.read_user(conn, user_id, cursor)
+
+    return _stream(services, read, f"user:{user_id}", start, lambda e: e.user_seq, stop_after_terminal=False)

@@ -1,0 +1,124 @@
+"""Dramatiq brokers and the one actor, ``execute_node(run_id, node_id)``.
+
+Embedded: Dramatiq's ``StubBroker`` with worker threads in the serving process.
+Distributed: ``WakeupRedisBroker``, Dramatiq's RedisBroker whose idle consumers
+wait on a Redis pub/sub wake-up instead of sleeping a growing backoff. Stock
+consumers poll with a backoff that reaches ``worker_timeout`` (1 s), so the first
+node after a quiet spell waited up to a second; here it starts within a hop.
+Messages carry ids only, never data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import dramatiq
+from dramatiq.broker import MessageProxy
+from dramatiq.errors import ConnectionClosed
+import redis
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import compute_backoff
+from dramatiq.message import Message
+from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
+
+log = logging.getLogger(__name__)
+
+ACTOR_NAME = "execute_node"
+WEEK_MS = 7 * 24 * 3600 * 1000
+
+
+def wake_channel(queue_name: str) -> str:
+    return f"fusionflow:wake:{queue_name}"
+
+
+class _WakeupConsumer(_RedisConsumer):
+    """A Redis consumer that, when its queue is empty, blocks on the queue's wake-up
+    channel (published on every enqueue) for up to the idle timeout."""
+
+    def __init__(self, broker: WakeupRedisBroker, queue_name: str, prefetch: int, timeout: int) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self._pubsub = broker.client.pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(wake_channel(queue_name))
+
+    def __next__(self):
+        try:
+            while True:
+                if self.message_cache:
+                    data = self.message_cache.pop(0)
+                    if data is None:
+                        continue
+                    self.misses = 0
+                    message = Message.decode(data)
+                    self.queued_message_ids.add(message.message_id)
+                    return MessageProxy(message)
+                if self.outstanding_message_count < self.prefetch:
+                    self.message_cache = self.broker.do_fetch(
+                        self.queue_name, self.prefetch - self.outstanding_message_count)
+                    if self.message_cache:
+                        continue
+                    # Empty: wait for a wake-up, or the idle timeout, then return to the worker loop.
+                    self._pubsub.get_message(timeout=self.timeout / 1000)
+                    self._drain_wakeups()
+                else:
+                    # Prefetch is full: the worker is busy; back off as Dramatiq does.
+                    self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+                    time.sleep(backoff_ms / 1000)
+                return None
+        except redis.ConnectionError as exc:
+            raise ConnectionClosed(exc) from None
+
+    def _drain_wakeups(self) -> None:
+        while self._pubsub.get_message(timeout=0) is not None:
+            pass
+
+    def close(self) -> None:
+        try:
+            self._pubsub.close()
+        finally:
+            super().close()
+
+
+class WakeupRedisBroker(RedisBroker):
+    @property
+    def consumer_class(self):
+        return _WakeupConsumer
+
+    def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
+        message = super().enqueue(message, delay=delay)
+        if delay is None:
+            self.client.publish(wake_channel(message.queue_name), b"1")
+        return message
+
+
+def _middleware() -> list:
+    # Dramatiq's defaults, with a time limit long enough for hour-long provider jobs:
+    # our own executor bounds every external call.
+    return [AgeLimit(), TimeLimit(time_limit=WEEK_MS), ShutdownNotifications(), Callbacks(), Pipelines(),
+            Retries(max_retries=5, min_backoff=500, max_backoff=30_000)]
+
+
+def build_broker(redis_url: str | None) -> dramatiq.Broker:
+    """A Redis broker when ``redis_url`` is set, else an in-process stub broker."""
+    if redis_url:
+        return WakeupRedisBroker(url=redis_url, middleware=_middleware())
+    return StubBroker(middleware=_middleware())
+
+
+def declare_actor(broker: dramatiq.Broker, queue_name: str,
+                  execute: Callable[[str, str], None]) -> dramatiq.Actor:
+    """Bind ``execute(run_id, node_id)`` to ``broker`` as the ``execute_node`` actor."""
+    return dramatiq.Actor(execute, broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name,
+                          priority=0, options={"max_retries": 5})
+
+
+class Dispatcher:
+    """Sends node executions to the broker."""
+
+    def __init__(self, actor: dramatiq.Actor) -> None:
+        self.actor = actor
+
+    def send(self, run_id: str, node_id: str, delay_ms: int | None = None) -> None:
+        self.actor.send_with_options(args=(run_id, node_id), delay=delay_ms or None)

@@ -1,0 +1,94 @@
+"""The graph document (contract section 1) and the request bodies that carry it.
+
+Decoding with these structs is the shape check: a body that is not JSON, or a
+field of the wrong JSON type, fails here with a message naming the field, which
+the API answers with ``400``. Everything past the shape (ids, types, ports,
+cycles) is ``orchestrator.graph.validate``'s job and answers ``422``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+EdgeEnd = Annotated[str, msgspec.Meta(pattern=r"^[^.]+\.[^.]+$",
+                                      description='"<node id>.<port name>"')]
+
+
+class Node(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
+    id: str
+    type: str
+    params: dict[str, Any] = {}
+
+
+class Edge(msgspec.Struct, omit_defaults=True):
+    from_: EdgeEnd = msgspec.field(name="from")
+    to: EdgeEnd
+
+    @property
+    def source(self) -> tuple[str, str]:
+        node, _, port = self.from_.partition(".")
+        return node, port
+
+    @property
+    def target(self) -> tuple[str, str]:
+        node, _, port = self.to.partition(".")
+        return node, port
+
+
+class Graph(msgspec.Struct, omit_defaults=True):
+    version: Literal[1]
+    nodes: list[Node]
+    edges: list[Edge] = []
+    name: str | None = None
+    ui: Any = None
+
+
+class RunCreate(msgspec.Struct):
+    """``POST /api/runs`` and ``POST /api/runs/estimate``."""
+
+    graph: Graph
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cache: bool = True
+    """Reuse outputs of identical earlier executions (a FusionFlow extension)."""
+
+
+class TemplateRunCreate(msgspec.Struct):
+    """``POST /api/graphs/{id}/runs``."""
+
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cache: bool = True
+
+
+class GraphCreate(msgspec.Struct):
+    """``POST /api/graphs``."""
+
+    name: str
+    graph: Graph
+
+
+class GraphUpdate(msgspec.Struct):
+    """``PUT /api/graphs/{id}``."""
+
+    graph: Graph
+    name: str | None = None
+
+
+_graph_decoder = msgspec.json.Decoder(Graph)
+
+
+def decode_graph(data: bytes | str) -> Graph:
+    """Decode a graph document from JSON (raises ``msgspec.ValidationError`` / ``DecodeError``)."""
+    return _graph_decoder.decode(data)
+
+
+def graph_from_builtins(value: Any) -> Graph:
+    """A graph from already-parsed JSON (as stored in the database)."""
+    return msgspec.convert(value, Graph)
+
+
+def graph_to_builtins(graph: Graph) -> dict:
+    return msgspec.to_builtins(graph)

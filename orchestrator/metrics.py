@@ -1,0 +1,29 @@
+"""Prometheus metrics of this process, plus gauges read from the database at scrape time."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import func, select
+
+from orchestrator.store.db import Database
+from orchestrator.store.models import run_nodes, runs
+
+REGISTRY = CollectorRegistry()
+
+HTTP_REQUESTS = Counter("fusionflow_http_requests_total", "HTTP requests served",
+                        ["method", "status"], registry=REGISTRY)
+HTTP_SECONDS = Histogram("fusionflow_http_request_seconds", "HTTP request latency", ["method"], registry=REGISTRY)
+RUNS = Gauge("fusionflow_runs", "Runs by status", ["status"], registry=REGISTRY)
+NODES = Gauge("fusionflow_active_nodes", "Unfinished nodes by status", ["status"], registry=REGISTRY)
+
+
+def refresh_gauges(db: Database) -> None:
+    with db.read() as conn:
+        run_counts = dict(conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status)).all())
+        node_counts = dict(conn.execute(
+            select(run_nodes.c.status, func.count())
+            .where(run_nodes.c.status.in_(("pending", "queued", "running"))).group_by(run_nodes.c.status)).all())
+    for status in ("queued", "running", "succeeded", "failed", "cancelled"):
+        RUNS.labels(status).set(run_counts.get(status, 0))
+    for status in ("pending", "queued", "running"):
+        NODES.labels(status).set(node_counts.get(status, 0))

@@ -1,0 +1,128 @@
+"""Settings, read once from the environment at start-up.
+
+With nothing set, FusionFlow runs embedded: SQLite and asset files under
+``FUSIONFLOW_HOME`` (default ``./.fusionflow``), an in-process broker and bus.
+Setting the database, Redis and S3 variables turns on the distributed mode.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestrator.prices import DEFAULT_PRICES, parse_prices
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _float(name: str, default: float) -> float:
+    value = _env(name)
+    return float(value) if value is not None else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    redis_url: str | None
+    s3_endpoint: str | None
+    s3_access_key: str | None
+    s3_secret_key: str | None
+    s3_bucket: str
+    s3_region: str | None
+    s3_secure: bool
+    auth_required: bool
+    worker_threads: int
+    queue_name: str
+    max_attempts: int
+    retry_base_ms: int
+    retry_max_ms: int
+    lease_seconds: int
+    max_nodes: int
+    max_edges: int
+    max_upload_bytes: int
+    url_expiry_seconds: int
+    allow_private_urls: bool
+    provider_timeout_seconds: float
+    secret_key: str
+    prices: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+
+    @property
+    def distributed(self) -> bool:
+        """True when Redis is configured: nodes then run in ``fusionflow worker`` processes."""
+        return self.redis_url is not None
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def setting(self, name: str, default=None):
+        return self.extra.get(name, default)
+
+
+PROVIDER_SETTINGS = (
+    "FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL",
+    "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
+    "FUSIONFLOW_FFMPEG",
+)
+
+
+def load(env_overrides: dict[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (``env_overrides`` wins, for tests)."""
+    saved = dict(os.environ)
+    if env_overrides:
+        os.environ.update(env_overrides)
+    try:
+        return _load()
+    finally:
+        if env_overrides:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _load() -> Settings:
+    home = Path(_env("FUSIONFLOW_HOME", "./.fusionflow")).resolve()
+    database_url = _env("FUSIONFLOW_DATABASE_URL") or f"sqlite:///{home / 'fusionflow.db'}"
+    return Settings(
+        home=home,
+        database_url=database_url,
+        redis_url=_env("FUSIONFLOW_REDIS_URL"),
+        s3_endpoint=_env("FUSIONFLOW_S3_ENDPOINT"),
+        s3_access_key=_env("FUSIONFLOW_S3_ACCESS_KEY"),
+        s3_secret_key=_env("FUSIONFLOW_S3_SECRET_KEY"),
+        s3_bucket=_env("FUSIONFLOW_S3_BUCKET", "fusionflow"),
+        s3_region=_env("FUSIONFLOW_S3_REGION"),
+        s3_secure=_bool("FUSIONFLOW_S3_SECURE", False),
+        auth_required=(_env("FUSIONFLOW_AUTH", "off") or "off").lower() == "required",
+        worker_threads=_int("FUSIONFLOW_WORKER_THREADS", 8),
+        queue_name=_env("FUSIONFLOW_QUEUE", "fusionflow"),
+        max_attempts=max(1, _int("FUSIONFLOW_MAX_ATTEMPTS", 3)),
+        retry_base_ms=_int("FUSIONFLOW_RETRY_BASE_MS", 500),
+        retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
+        lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
+        max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),
+        max_edges=_int("FUSIONFLOW_MAX_EDGES", 50_000),
+        max_upload_bytes=_int("FUSIONFLOW_MAX_UPLOAD_BYTES", 2 * 1024**3),
+        url_expiry_seconds=_int("FUSIONFLOW_URL_EXPIRY_SECONDS", 3600),
+        allow_private_urls=_bool("FUSIONFLOW_ALLOW_PRIVATE_URLS", False),
+        provider_timeout_seconds=_float("FUSIONFLOW_PROVIDER_TIMEOUT", 60.0),
+        secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
+        prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
+        extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
+    )

@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy tables, the database handle, and the queries."""

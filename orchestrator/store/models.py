@@ -1,0 +1,152 @@
+"""The tables. One model for SQLite (embedded) and PostgreSQL (distributed).
+
+JSON is stored as text encoded by msgspec (fast, and the same on both databases).
+Timestamps are ISO 8601 strings in UTC with milliseconds, which sort correctly.
+Ids are time-ordered (see ``orchestrator.store.ids``), so "newest first" is ``id DESC``.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
+
+
+class JSONText(TypeDecorator):
+    """A JSON value stored as text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else _encode(value).decode()
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else _decode(value)
+
+
+users = Table(
+    "users", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("key_hash", String(128), nullable=True, unique=True),
+    Column("event_seq", Integer, nullable=False, default=0),
+    Column("created_at", String(32), nullable=False),
+)
+
+graphs = Table(
+    "graphs", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("graph", JSONText, nullable=False),
+    Column("inputs", JSONText, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_graphs_user", "user_id", "id"),
+)
+
+graph_versions = Table(
+    "graph_versions", metadata,
+    Column("graph_id", String(40), ForeignKey("graphs.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("graph", JSONText, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("graph", JSONText, nullable=False),
+    Column("inputs", JSONText, nullable=False),
+    Column("graph_id", String(40), nullable=True),
+    Column("graph_version", Integer, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("finished_at", String(32), nullable=True),
+    Column("next_seq", Integer, nullable=False, default=0),
+    Column("nodes_left", Integer, nullable=False),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("use_cache", Boolean, nullable=False, default=True),
+    Column("outputs", JSONText, nullable=True),
+    Column("cost", Float, nullable=False, default=0.0),
+    Index("ix_runs_user", "user_id", "id"),
+    Index("ix_runs_user_status", "user_id", "status", "id"),
+    Index("ix_runs_user_graph", "user_id", "graph_id", "id"),
+)
+
+run_nodes = Table(
+    "run_nodes", metadata,
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("node_id", String(64), primary_key=True),
+    Column("type", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("pending", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("progress", Float, nullable=True),
+    Column("message", Text, nullable=True),
+    Column("cached", Boolean, nullable=False, default=False),
+    Column("outputs", JSONText, nullable=True),
+    Column("error", JSONText, nullable=True),
+    Column("started_at", String(32), nullable=True),
+    Column("finished_at", String(32), nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("queued_at", Float, nullable=True),
+    Column("cost", Float, nullable=False, default=0.0),
+    Column("external_id", String(200), nullable=True),
+    Index("ix_run_nodes_status", "status", "queued_at"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("user_id", String(40), nullable=False),
+    Column("user_seq", Integer, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("data", Text, nullable=False),
+    UniqueConstraint("run_id", "seq", name="uq_events_run_seq"),
+    UniqueConstraint("user_id", "user_seq", name="uq_events_user_seq"),
+)
+
+output_cache = Table(
+    "output_cache", metadata,
+    Column("user_id", String(40), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("outputs", JSONText, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+assets = Table(
+    "assets", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("filename", String(500), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_assets_user_sha", "user_id", "sha256", "content_type"),
+)
+
+cost_records = Table(
+    "cost_records", metadata,
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("node_id", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    # key: what makes a charge unique (a provider request id); recording it twice charges once.
+    Column("user_id", String(40), nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+)
