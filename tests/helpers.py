@@ -1,0 +1,33 @@
+"""Small helpers shared by tests: wait for a run through its event stream, read events."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from orchestrator.client import iter_sse
+
+TERMINAL = {"run.succeeded", "run.failed", "run.cancelled"}
+
+
+def events(client: httpx.Client, run_id: str, *, headers: dict | None = None, after: int | None = None,
+           timeout: float = 60) -> list[tuple[str, str, dict]]:
+    """The run's events (id, type, data) until the terminal one, through the real SSE route."""
+    params = {"after": after} if after is not None else None
+    out = []
+    with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers, params=params,
+                       timeout=httpx.Timeout(timeout)) as response:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for event_id, event_type, data in iter_sse(response):
+            out.append((event_id, event_type, json.loads(data)))
+            if event_type in TERMINAL:
+                break
+    return out
+
+
+def wait_run(client: httpx.Client, run_id: str, timeout: float = 60) -> dict:
+    """Wait for the run's terminal event (no polling), then return the run."""
+    events(client, run_id, timeout=timeout)
+    return client.get(f"/api/runs/{run_id}").json()
