@@ -1,0 +1,33 @@
+// A node output inside the node: image, video player, audio player, text or JSON.
+
+import type { AssetRef } from '../api/types';
+
+export function isAssetRef(v: unknown): v is AssetRef {
+  return !!v && typeof v === 'object' && typeof (v as AssetRef).url === 'string' && typeof (v as AssetRef).content_type === 'string';
+}
+
+export function OutputPreview({ port, value }: { port: string; value: unknown }) {
+  if (isAssetRef(value)) {
+    const kind = value.content_type.split('/')[0];
+    return (
+      <div className="ff-output" data-port={port}>
+        {kind === 'image' && <img className="ff-output-media" src={value.url} alt={`${port} output`} />}
+        {kind === 'video' && <video className="ff-output-media" src={value.url} controls preload="metadata" />}
+        {kind === 'audio' && <audio className="ff-output-audio" src={value.url} controls preload="metadata" />}
+        {!['image', 'video', 'audio'].includes(kind) && (
+          <a href={value.url} target="_blank" rel="noreferrer">
+            {value.content_type} asset
+          </a>
+        )}
+      </div>
+    );
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  return (
+    <div className="ff-output" data-port={port}>
+      <pre className="ff-output-text" title={text}>
+        {text}
+      </pre>
+    </div>
+  );
+}
