@@ -32,17 +32,17 @@ def s3():
 FAST_RETRIES = {"FUSIONFLOW_RETRY_BASE_MS": "50", "FUSIONFLOW_RETRY_MAX_MS": "500"}
 
 
-@pytest.fixture
-def embedded_env(tmp_path) -> dict[str, str]:
-    return {"FUSIONFLOW_HOME": str(tmp_path / "home"), **FAST_RETRIES}
+@pytest.fixture(scope="module")
+def embedded_env(tmp_path_factory) -> dict[str, str]:
+    return {"FUSIONFLOW_HOME": str(tmp_path_factory.mktemp("home")), **FAST_RETRIES}
 
 
-@pytest.fixture
-def distributed_env(tmp_path, request) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def distributed_env(tmp_path_factory, request) -> dict[str, str]:
     redis = request.getfixturevalue("redis")
     postgres = request.getfixturevalue("postgres")
     env = {
-        "FUSIONFLOW_HOME": str(tmp_path / "home"),
+        "FUSIONFLOW_HOME": str(tmp_path_factory.mktemp("home")),
         "FUSIONFLOW_DATABASE_URL": postgres.create_database(),
         "FUSIONFLOW_REDIS_URL": redis.url,
         "FUSIONFLOW_QUEUE": f"q{uuid.uuid4().hex[:8]}",
@@ -54,14 +54,14 @@ def distributed_env(tmp_path, request) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(params=["embedded", "distributed"])
+@pytest.fixture(scope="module", params=["embedded", "distributed"])
 def mode(request) -> str:
     return request.param
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(mode, request):
-    """A live FusionFlow server (plus two worker processes in distributed mode)."""
+    """A live FusionFlow server (plus two worker processes in distributed mode), shared by a module's tests."""
     if mode == "embedded":
         with servers.live_server(request.getfixturevalue("embedded_env")) as live:
             yield live
@@ -71,7 +71,7 @@ def server(mode, request):
         yield live
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(server):
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http

@@ -31,3 +31,35 @@ def wait_run(client: httpx.Client, run_id: str, timeout: float = 60) -> dict:
     """Wait for the run's terminal event (no polling), then return the run."""
     events(client, run_id, timeout=timeout)
     return client.get(f"/api/runs/{run_id}").json()
+
+
+def node(node_id: str, node_type: str, **params) -> dict:
+    return {"id": node_id, "type": node_type, "params": params}
+
+
+def edge(source: str, target: str) -> dict:
+    return {"from": source, "to": target}
+
+
+def graph(nodes: list[dict], edges: list[dict] = (), **extra) -> dict:
+    return {"version": 1, "nodes": nodes, "edges": list(edges), **extra}
+
+
+def submit(client: httpx.Client, g: dict, inputs: dict | None = None, **extra) -> dict:
+    response = client.post("/api/runs", json={"graph": g, "inputs": inputs or {}, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def wait_until(condition, timeout: float = 10.0, interval: float = 0.02):
+    """Poll ``condition`` (a quick read) until it returns something truthy."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
