@@ -73,6 +73,8 @@ export interface AssetRef {
 export interface RunNode {
   status: NodeStatus;
   progress?: number | null;
+  /** Latest progress message (this backend adds it). */
+  message?: string | null;
   cached?: boolean;
   attempts?: number;
   outputs?: Record<string, unknown> | null;
@@ -90,8 +92,10 @@ export interface Run {
   finished_at: string | null;
   nodes: Record<string, RunNode>;
   outputs: Record<string, Record<string, unknown>>;
-  /** Extension of this backend: the run's graph document. */
+  /** Extension of this backend: the run's graph document (GET /api/runs/{id} only). */
   graph?: GraphDocument;
+  /** Extension of this backend: the graph's name. */
+  name?: string | null;
 }
 
 export interface RunList {

@@ -102,6 +102,7 @@ export function Canvas() {
         onNodeDragStart={beginDrag}
         onSelectionDragStart={beginDrag}
         onMoveEnd={(_, vp) => setViewport(vp)}
+        onInit={(instance) => useEditor.getState().viewport ?? setViewport(instance.getViewport())}
         onNodeClick={() => useUi.getState().setTab('node')}
         deleteKeyCode={null}
         selectionKeyCode="Shift"

@@ -42,7 +42,7 @@ export function HistoryPanel() {
           <li key={r.id} className={r.id === currentId ? 'current' : ''} data-testid="run-item" data-run-id={r.id}>
             <button className="ff-list-main" onClick={() => void useRun.getState().reopen(r.id)} title="Open on the canvas">
               <span className="ff-list-title">
-                <span className={`ff-dot status-${r.status}`} /> {r.graph?.name || (r.graph_id ? `template ${r.graph_id}` : 'untitled graph')}
+                <span className={`ff-dot status-${r.status}`} /> {r.name || r.graph?.name || (r.graph_id ? `template ${r.graph_id}` : 'untitled graph')}
                 {r.graph_version ? <span className="ff-muted"> v{r.graph_version}</span> : null}
               </span>
               <span className="ff-muted">

@@ -25,8 +25,8 @@ export function OutputPreview({ port, value }: { port: string; value: unknown })
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return (
     <div className="ff-output" data-port={port}>
-      <pre className="ff-output-text" title={text}>
-        {text}
+      <pre className={`ff-output-text${text ? '' : ' empty'}`} title={text}>
+        {text || '(empty)'}
       </pre>
     </div>
   );

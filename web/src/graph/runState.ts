@@ -49,6 +49,7 @@ export function viewFromRun(run: Run): RunView {
     nodes[id] = {
       ...emptyNode(n.status),
       progress: n.progress ?? null,
+      message: n.message ?? null,
       cached: !!n.cached,
       attempts: n.attempts ?? 0,
       error: n.error ?? null,
