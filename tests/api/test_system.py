@@ -1,0 +1,58 @@
+"""Catalog, errors, health, metrics and the OpenAPI document (sections 6 and 8)."""
+
+from __future__ import annotations
+
+REQUIRED = {
+    "input.text": ({"name", "default"}, [], [("text", "text")]),
+    "input.number": ({"name", "default"}, [], [("number", "number")]),
+    "text.join": ({"separator"}, [("parts", "text", True, True)], [("text", "text")]),
+    "flow.wait": ({"seconds", "steps"}, [("value", "any", False, False)], [("value", "any")]),
+    "flow.fail": ({"message", "times"}, [("value", "any", False, False)], [("value", "any")]),
+}
+
+
+def test_catalog_describes_the_required_types(client):
+    catalog = {entry["type"]: entry for entry in client.get("/api/nodes").json()["nodes"]}
+    for type_name, (params, inputs, outputs) in REQUIRED.items():
+        entry = catalog[type_name]
+        assert entry["title"] and entry["category"] and isinstance(entry["description"], str)
+        assert entry["params"]["type"] == "object" and params <= set(entry["params"]["properties"])
+        assert [(p["name"], p["type"], p["required"], p["multiple"]) for p in entry["inputs"]] == inputs
+        assert [(p["name"], p["type"]) for p in entry["outputs"]] == outputs
+    assert catalog["text.join"]["params"]["properties"]["separator"]["default"] == ""
+    wait = catalog["flow.wait"]["params"]["properties"]
+    assert wait["steps"]["default"] == 1 and wait["steps"]["minimum"] == 1
+
+
+def test_health_reports_every_dependency(client, mode):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["mode"] == mode
+    assert set(body["checks"]) == {"database", "broker", "bus", "storage"}
+
+
+def test_metrics_are_prometheus_text(client):
+    client.get("/api/nodes")
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert "fusionflow_http_requests_total" in response.text
+    assert 'fusionflow_runs{status="succeeded"}' in response.text
+
+
+def test_openapi_documents_every_route_and_the_streams(client):
+    spec = client.get("/schema/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/api/runs", "/api/runs/{run_id}", "/api/runs/{run_id}/cancel", "/api/runs/estimate",
+                 "/api/graphs", "/api/graphs/{graph_id}", "/api/graphs/{graph_id}/runs", "/api/nodes",
+                 "/health", "/metrics", "/api/runs/{run_id}/events", "/api/events"):
+        assert path in paths, path
+    assert "text/event-stream" in paths["/api/runs/{run_id}/events"]["get"]["responses"]["200"]["content"]
+
+
+def test_errors_have_one_shape(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert set(response.json()["error"]) == {"code", "message"}
+    response = client.delete("/api/nodes")
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
