@@ -62,8 +62,9 @@ class Canvas:
     def handle(self, node_id: str, port: str, kind: str):
         return self.page.locator(f'.react-flow__node[data-id="{node_id}"] .react-flow__handle.{kind}[data-handleid="{port}"]')
 
-    def connect(self, source: str, out_port: str, target: str, in_port: str) -> None:
-        """Drags a wire from an output port to an input port."""
+    def connect(self, source: str, out_port: str, target: str, in_port: str, *, refused: bool = False) -> None:
+        """Drags a wire from an output port to an input port, and waits for the edge
+        (or, when it should be ``refused``, gives the canvas a moment to show it wrongly)."""
         s = self.handle(source, out_port, "source").bounding_box()
         t = self.handle(target, in_port, "target").bounding_box()
         assert s and t, f"no handle {source}.{out_port} or {target}.{in_port}"
@@ -71,6 +72,15 @@ class Canvas:
         self.page.mouse.down()
         self.page.mouse.move(t["x"] + t["width"] / 2, t["y"] + t["height"] / 2, steps=12)
         self.page.mouse.up()
+        edge = self.page.locator(f'.react-flow__edge[data-id="{source}.{out_port}->{target}.{in_port}"]')
+        if refused:
+            self.page.wait_for_timeout(300)
+            expect(edge).to_have_count(0)
+        else:
+            expect(edge).to_have_count(1)
+
+    def expect_edge_count(self, count: int) -> None:
+        expect(self.page.locator(".react-flow__edge")).to_have_count(count)
 
     def edges(self) -> list[str]:
         """Edges as ``source.port->target.port``."""

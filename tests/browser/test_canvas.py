@@ -21,7 +21,7 @@ def test_build_connect_run_and_watch(canvas):
     join = canvas.add_node("text.join", 560, 260)
     canvas.connect(subject, "text", join, "parts")
     canvas.connect(style, "text", join, "parts")
-    assert len(canvas.edges()) == 2, "a multiple input takes every edge"
+    canvas.expect_edge_count(2)  # a multiple input takes every edge
 
     has_image = "image.generate" in types
     if has_image:
@@ -48,7 +48,7 @@ def test_build_connect_run_and_watch(canvas):
     if "input.number" in types:
         number = canvas.add_node("input.number", 180, 640)
         before = canvas.edges()
-        canvas.connect(number, "number", join, "parts")
+        canvas.connect(number, "number", join, "parts", refused=True)
         assert canvas.edges() == before
 
     canvas.set_param(subject, "default", "a lighthouse")
@@ -129,6 +129,7 @@ def test_template_save_reload_reopen_and_rerun(canvas):
     canvas.reload()
     expect(canvas.node(join)).to_be_visible()
     assert sorted(canvas.node_ids()) == sorted([text, join])
+    canvas.expect_edge_count(1)
     assert canvas.edges() == [f"{text}.text->{join}.parts"]
     expect(page.locator('[data-testid="template-chip"]')).to_have_text(re.compile("v1"))
     for n, box in positions.items():
@@ -148,6 +149,7 @@ def test_template_save_reload_reopen_and_rerun(canvas):
     canvas.screenshot("templates")
     item.locator(".ff-list-main").click()
     expect(canvas.node(join)).to_be_visible()
+    canvas.expect_edge_count(1)
     assert canvas.edges() == [f"{text}.text->{join}.parts"]
 
     # Its declared inputs: edit and rerun.
@@ -238,7 +240,7 @@ def test_editor_keys_undo_copy_paste_delete(canvas):
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
     expect(page.locator(".react-flow__node")).to_have_count(4)
-    assert len(canvas.edges()) == 2, "the pasted copy keeps its inner edge"
+    canvas.expect_edge_count(2)  # the pasted copy keeps its inner edge
 
     page.keyboard.press("Delete")
     expect(page.locator(".react-flow__node")).to_have_count(2)
@@ -255,9 +257,57 @@ def test_editor_keys_undo_copy_paste_delete(canvas):
     expect(page.locator(".react-flow__node")).to_have_count(2)
 
     # Search filters the palette; the minimap and fit view are there.
+    total = page.locator(".ff-palette-item").count()
     page.fill(".ff-search", "join")
-    expect(page.locator(".ff-palette-item")).to_have_count(1)
+    expect(page.locator('[data-testid="palette-text.join"]')).to_be_visible()
+    expect(page.locator('[data-testid="palette-flow.wait"]')).to_have_count(0)
+    assert page.locator(".ff-palette-item").count() < total
     expect(page.locator(".react-flow__minimap")).to_be_visible()
+    page.locator(".react-flow__pane").click(position={"x": 900, "y": 700})
     page.keyboard.press("f")
     canvas.screenshot("editor")
+    canvas.assert_no_console_errors()
+
+
+def test_toast_links_to_the_finished_run(canvas):
+    page = canvas.page
+    text = canvas.add_node("input.text", 180, 200)
+    canvas.set_param(text, "default", "ring the bell")
+    canvas.run()
+    canvas.wait_run("succeeded")
+    toast = page.locator('[data-testid="toast"]').filter(has_text="finished").first
+    expect(toast).to_be_visible()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="New", exact=True).click()
+    expect(page.locator(".react-flow__node")).to_have_count(0)
+    toast.locator('[data-testid="toast-open"]').click()
+    canvas.expect_node_status(text, "succeeded")
+    expect(canvas.node(text).locator(".ff-output-text")).to_have_text("ring the bell")
+    canvas.assert_no_console_errors()
+
+
+def test_asset_picker_uploads_and_previews(canvas, tmp_path):
+    import httpx
+    from PIL import Image
+
+    probe = httpx.post(canvas.url + "/api/assets", files={"file": ("probe.txt", b"x", "text/plain")})
+    if probe.status_code == 404:
+        pytest.skip("this server has no POST /api/assets yet")
+    picture = tmp_path / "lighthouse.png"
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(picture)
+
+    page = canvas.page
+    node = canvas.add_node("input.image", 300, 200)
+    canvas.select(node)
+    picker = page.locator('[data-testid="asset-default"]')
+    picker.locator('input[type="file"]').set_input_files(str(picture))
+    expect(picker.locator("img")).to_be_visible()
+    asset_id = picker.locator('input[type="text"]').input_value()
+    assert asset_id
+    canvas.run()
+    canvas.wait_run("succeeded")
+    image = canvas.node(node).locator("img.ff-output-media")
+    expect(image).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=image.element_handle())
+    canvas.screenshot("asset")
     canvas.assert_no_console_errors()

@@ -72,6 +72,12 @@ describe('graph document', () => {
     expect(g.viewport).toBeUndefined();
   });
 
+  it('reads documents that leave out empty edges and params', () => {
+    const g = fromDocument({ version: 1, nodes: [{ id: 'a', type: 'input.text' }] } as GraphDocument);
+    expect(g.edges).toEqual([]);
+    expect(g.nodes[0].data.params).toEqual({});
+  });
+
   it('splits edge ends at the first dot', () => {
     expect(splitEnd('node.port')).toEqual(['node', 'port']);
     expect(splitEnd('node.port.sub')).toEqual(['node', 'port.sub']);

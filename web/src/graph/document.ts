@@ -41,7 +41,9 @@ export function splitEnd(end: string): [string, string] {
   return dot < 0 ? [end, ''] : [end.slice(0, dot), end.slice(dot + 1)];
 }
 
-export function fromDocument(doc: GraphDocument): EditorGraph {
+export function fromDocument(input: GraphDocument): EditorGraph {
+  // A server may leave out empty lists and params (omitted defaults).
+  const doc = { ...input, nodes: input.nodes ?? [], edges: input.edges ?? [] };
   const { positions = {}, viewport, ...extraUi } = (doc.ui ?? {}) as GraphUi;
   const fallback = layout(doc);
   const nodes = doc.nodes.map((n) => {
