@@ -76,7 +76,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
                       "user_id": Provide(current_user, sync_to_thread=False)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
-        middleware=[count_requests],
+        middleware=[count_requests, assets.base_url_middleware],
         logging_config=None,
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],

@@ -1,7 +1,13 @@
 """The asset store: media bytes live here, nodes pass references.
 
 ``AssetService`` is the interface the engine and the API use; ``build_asset_service``
-picks local files (embedded) or S3 (distributed) from settings.
+(``orchestrator.assets.factory``) picks local files (embedded, ``local.py``) or S3
+through the ``minio`` client (distributed, ``s3.py``) from settings. Both share the
+bookkeeping in ``base.py``: an ``assets`` row per stored asset, bytes addressed by
+their SHA-256 so that the same bytes are stored once.
+
+An asset reference is ``{"asset_id", "url", "content_type", "size", "sha256"}``
+(plus ``filename`` when known). Its ``url`` expires; ``with_fresh_urls`` signs again.
 """
 
 from __future__ import annotations
@@ -35,3 +41,22 @@ class AssetService(Protocol):
 
     def check(self) -> None:
         """Raise when the store does not answer (for /health)."""
+
+    def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
+        """Start a direct upload: ``{"upload_id", "url", "method": "PUT", "headers", "expires_at"}``."""
+
+    def complete_upload(self, user_id: str, upload_id: str, *, max_bytes: int) -> dict:
+        """Register what was PUT to an upload's URL as an asset; returns its reference.
+
+        Raises ``LookupError`` for an unknown upload (or another user's), ``UploadRejected``
+        when nothing was uploaded, the bytes are too large or of the wrong type."""
+
+
+class UploadRejected(Exception):
+    """An upload that cannot become an asset; ``status`` and ``code`` say why for the API."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid_upload") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code

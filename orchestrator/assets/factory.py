@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from orchestrator.assets import AssetService
+from orchestrator.assets.local import LocalAssetStore
+from orchestrator.assets.s3 import S3AssetStore, make_client
+from orchestrator.assets.signing import Signer, load_key
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 
 
-def build_asset_service(settings: Settings, db: Database) -> AssetService | None:
-    """Local files under ``FUSIONFLOW_HOME`` (embedded) or S3 (distributed)."""
-    return None  # the asset stores arrive with the media work
+def build_asset_service(settings: Settings, db: Database) -> AssetService:
+    """S3 when ``FUSIONFLOW_S3_ENDPOINT`` is set (the distributed mode), else local files
+    under ``FUSIONFLOW_HOME/assets``."""
+    if settings.s3_endpoint:
+        client = make_client(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
+                             secure=settings.s3_secure, region=settings.s3_region,
+                             timeout=settings.provider_timeout_seconds)
+        return S3AssetStore(db, client, settings.s3_bucket, url_expiry_seconds=settings.url_expiry_seconds)
+    signer = Signer(load_key(settings.secret_key, settings.home))
+    return LocalAssetStore(db, settings.home / "assets", signer, url_expiry_seconds=settings.url_expiry_seconds)

@@ -8,7 +8,7 @@ Ids are time-ordered (see ``orchestrator.store.ids``), so "newest first" is ``id
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String,
                         Table, Text, UniqueConstraint)
 from sqlalchemy.types import TypeDecorator
 
@@ -133,7 +133,7 @@ assets = Table(
     Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("content_type", String(200), nullable=False),
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
     Column("filename", String(500), nullable=True),
     Column("created_at", String(32), nullable=False),
     Index("ix_assets_user_sha", "user_id", "sha256", "content_type"),
