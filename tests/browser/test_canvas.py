@@ -311,3 +311,46 @@ def test_asset_picker_uploads_and_previews(canvas, tmp_path):
     page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=image.element_handle())
     canvas.screenshot("asset")
     canvas.assert_no_console_errors()
+
+
+def test_prompt_image_video_audio_with_previews(canvas):
+    """The newcomer's path: prompt -> image -> video, plus a sound, all with players."""
+    types = set(canvas.catalog_types())
+    needed = {"input.text", "image.generate", "video.from_image", "audio.generate"}
+    if not needed <= types:
+        pytest.skip(f"the catalog lacks {sorted(needed - types)}")
+    page = canvas.page
+    prompt = canvas.add_node("input.text", 150, 200)
+    image = canvas.add_node("image.generate", 500, 120)
+    video = canvas.add_node("video.from_image", 880, 120)
+    audio = canvas.add_node("audio.generate", 500, 640)
+    canvas.connect(prompt, "text", image, "prompt")
+    canvas.connect(image, "image", video, "image")
+    canvas.connect(prompt, "text", video, "prompt")
+    canvas.connect(prompt, "text", audio, "prompt")
+    canvas.set_param(prompt, "default", "a lighthouse at dusk")
+    canvas.set_param(image, "provider", "local")
+    canvas.set_param(image, "width", "256")
+    canvas.set_param(image, "height", "256")
+    canvas.set_param(video, "provider", "local")
+    canvas.set_param(video, "duration", "1")
+    canvas.set_param(video, "fps", "8")
+    canvas.set_param(audio, "provider", "local")
+    canvas.set_param(audio, "duration", "1")
+    canvas.run()
+    canvas.wait_run("succeeded", timeout=90_000)
+    img = canvas.node(image).locator("img.ff-output-media")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+    player = canvas.node(video).locator("video.ff-output-media")
+    expect(player).to_be_visible()
+    assert player.get_attribute("controls") is not None
+    sound = canvas.node(audio).locator("audio.ff-output-audio")
+    expect(sound).to_have_count(1)
+    page.wait_for_function("a => a.readyState >= 1 || a.error", arg=sound.element_handle(), timeout=15_000)
+    page.wait_for_function("v => v.readyState >= 1 || v.error", arg=player.element_handle(), timeout=15_000)
+    print("video error:", player.evaluate("v => v.error && v.error.code"), "audio error:",
+          sound.evaluate("a => a.error && a.error.code"))
+    page.locator(".react-flow__pane").click(position={"x": 700, "y": 40})
+    page.keyboard.press("f")
+    canvas.screenshot("media")
+    canvas.assert_no_console_errors()

@@ -88,6 +88,28 @@ describe('field values', () => {
     expect(parseFieldInput(nul, '')).toEqual({ ok: true, value: undefined });
   });
 
+  it('honours exclusive bounds', () => {
+    const f = fieldsFor({ ...CATALOG['flow.wait'], params: { properties: { s: { type: 'number', exclusiveMinimum: 0, maximum: 10 } } } })[0];
+    expect(f).toMatchObject({ min: 0, minExclusive: true, max: 10 });
+    expect(parseFieldInput(f, '0').ok).toBe(false);
+    expect(parseFieldInput(f, '0.1')).toEqual({ ok: true, value: 0.1 });
+  });
+
+  it('checks string length and pattern', () => {
+    const f = fieldsFor({
+      ...CATALOG['flow.wait'],
+      params: { properties: { app: { type: 'string', minLength: 3, maxLength: 20, pattern: '^[\\w.-]+/[\\w./-]+$' } } },
+    })[0];
+    expect(parseFieldInput(f, 'ab').ok).toBe(false);
+    expect(parseFieldInput(f, 'no-slash').ok).toBe(false);
+    expect(parseFieldInput(f, 'fal-ai/flux')).toEqual({ ok: true, value: 'fal-ai/flux' });
+  });
+
+  it('maps a nullable enum to a select', () => {
+    const f = fieldsFor({ ...CATALOG['flow.wait'], params: { properties: { r: { anyOf: [{ enum: ['1:1', '16:9'] }, { type: 'null' }], default: null } } } })[0];
+    expect(f).toMatchObject({ kind: 'select', nullable: true, options: ['1:1', '16:9'] });
+  });
+
   it('shows the default when unset', () => {
     expect(formatFieldValue(int, undefined)).toBe('5');
     expect(formatFieldValue(int, 8)).toBe('8');

@@ -79,9 +79,16 @@ export function AssetPicker({ kind, value, onChange, testId }: Props) {
           {asset.content_type.startsWith('image/') && <img src={asset.url} alt="selected asset" />}
           {asset.content_type.startsWith('video/') && <video src={asset.url} controls preload="metadata" />}
           {asset.content_type.startsWith('audio/') && <audio src={asset.url} controls preload="metadata" />}
-          <span className="ff-muted">{asset.content_type}{asset.size ? ` · ${Math.round(asset.size / 1024)} KB` : ''}</span>
+          <span className="ff-muted">{asset.content_type}
+            {asset.size !== undefined ? ` · ${formatSize(asset.size)}` : ''}</span>
         </div>
       )}
     </div>
   );
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

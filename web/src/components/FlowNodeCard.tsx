@@ -115,8 +115,8 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowNode>) {
       )}
       {run?.outputs && status === 'succeeded' && (
         <div className="ff-outputs nodrag nowheel">
-          {Object.entries(run.outputs).map(([port, value]) => (
-            <OutputPreview key={port} port={port} value={value} />
+          {Object.entries(run.outputs).map(([port, value], _, all) => (
+            <OutputPreview key={port} port={port} value={value} labelled={all.length > 1} />
           ))}
         </div>
       )}

@@ -40,8 +40,8 @@ export function ParamField({ field, value, onChange, serverErrors = [], placehol
 
   const isDefault = value === undefined;
   const hint = [
-    field.min !== undefined ? `min ${field.min}` : '',
-    field.max !== undefined ? `max ${field.max}` : '',
+    field.min !== undefined ? `${field.minExclusive ? 'more than' : 'min'} ${field.min}` : '',
+    field.max !== undefined ? `${field.maxExclusive ? 'less than' : 'max'} ${field.max}` : '',
     field.default !== undefined && field.default !== null && field.default !== '' ? `default ${JSON.stringify(field.default)}` : '',
   ]
     .filter(Boolean)

@@ -15,6 +15,13 @@ export interface FieldSpec {
   default?: unknown;
   min?: number;
   max?: number;
+  /** The bound itself is excluded (`exclusiveMinimum` / `exclusiveMaximum`). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  /** String constraints. */
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
   /** Choices of a `select` field. */
   options?: unknown[];
   description?: string;
@@ -105,10 +112,13 @@ export function fieldsFor(spec: NodeSpec): FieldSpec[] {
     };
     const dflt = raw.default !== undefined ? raw.default : s.default;
     if (dflt !== undefined) field.default = dflt;
-    const min = s.minimum ?? s.exclusiveMinimum;
-    const max = s.maximum ?? s.exclusiveMaximum;
-    if (min !== undefined) field.min = min;
-    if (max !== undefined) field.max = max;
+    if (s.minimum !== undefined) field.min = s.minimum;
+    else if (s.exclusiveMinimum !== undefined) (field.min = s.exclusiveMinimum), (field.minExclusive = true);
+    if (s.maximum !== undefined) field.max = s.maximum;
+    else if (s.exclusiveMaximum !== undefined) (field.max = s.exclusiveMaximum), (field.maxExclusive = true);
+    if (s.minLength !== undefined) field.minLength = s.minLength;
+    if (s.maxLength !== undefined) field.maxLength = s.maxLength;
+    if (typeof s.pattern === 'string') field.pattern = s.pattern;
     if (field.kind === 'select') field.options = s.enum;
     const description = raw.description ?? s.description;
     if (description) field.description = description;
@@ -138,8 +148,12 @@ export function parseFieldInput(field: FieldSpec, raw: string | boolean): ParseR
       const n = Number(raw);
       if (!Number.isFinite(n)) return { ok: false, message: 'not a number' };
       if (field.kind === 'integer' && !Number.isInteger(n)) return { ok: false, message: 'must be a whole number' };
-      if (field.min !== undefined && n < field.min) return { ok: false, message: `at least ${field.min}` };
-      if (field.max !== undefined && n > field.max) return { ok: false, message: `at most ${field.max}` };
+      if (field.min !== undefined && (field.minExclusive ? n <= field.min : n < field.min)) {
+        return { ok: false, message: field.minExclusive ? `more than ${field.min}` : `at least ${field.min}` };
+      }
+      if (field.max !== undefined && (field.maxExclusive ? n >= field.max : n > field.max)) {
+        return { ok: false, message: field.maxExclusive ? `less than ${field.max}` : `at most ${field.max}` };
+      }
       return { ok: true, value: n };
     }
     case 'select': {
@@ -154,13 +168,28 @@ export function parseFieldInput(field: FieldSpec, raw: string | boolean): ParseR
       }
     case 'asset':
       return { ok: true, value: raw.trim() === '' ? undefined : raw.trim() };
-    default:
+    default: {
       // Text: an empty entry of a nullable field with a null default unsets it.
       if (raw === '' && field.nullable && (field.default === null || field.default === undefined)) {
         return { ok: true, value: undefined };
       }
-      return { ok: true, value: raw };
+      const problem = stringProblem(field, raw);
+      return problem ? { ok: false, message: problem } : { ok: true, value: raw };
+    }
   }
+}
+
+function stringProblem(field: FieldSpec, raw: string): string | null {
+  if (field.minLength !== undefined && raw.length < field.minLength) return `at least ${field.minLength} characters`;
+  if (field.maxLength !== undefined && raw.length > field.maxLength) return `at most ${field.maxLength} characters`;
+  if (field.pattern) {
+    try {
+      if (!new RegExp(field.pattern, 'u').test(raw)) return `must match ${field.pattern}`;
+    } catch {
+      // a pattern JavaScript cannot read is left to the server
+    }
+  }
+  return null;
 }
 
 /** The text a field shows for a param value (or its default when unset). */
