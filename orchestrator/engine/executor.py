@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from nodes import sdk
 from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
@@ -35,6 +35,9 @@ from orchestrator.store.models import output_cache, run_nodes, runs
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
+
+_PREDECESSOR_OUTPUTS = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
+    run_nodes.c.run_id == bindparam("p_run"), run_nodes.c.node_id.in_(bindparam("p_ids", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -185,9 +188,7 @@ class Executor:
         outputs: dict[str, dict] = {}
         if preds:
             with self.db.read() as conn:
-                outputs = dict(conn.execute(
-                    select(run_nodes.c.node_id, run_nodes.c.outputs)
-                    .where(run_nodes.c.run_id == info.run_id, run_nodes.c.node_id.in_(preds))).all())
+                outputs = dict(conn.execute(_PREDECESSOR_OUTPUTS, {"p_run": info.run_id, "p_ids": list(preds)}).all())
         inputs: dict[str, Any] = {}
         for port in node_type.inputs:
             sources = wiring.get(port.name, ())

@@ -17,18 +17,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from orchestrator.events.bus import LocalBus, Note
 from orchestrator.graph.plan import Plan
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
-from orchestrator.store.models import run_nodes, runs
+from orchestrator.store.models import JSONText, run_nodes, runs
 
 ACTIVE_RUN = "running"
 UNSTARTED = ("pending", "queued")
 CHUNK = 500
+
+# The hot path's statements, built once (building SQLAlchemy expressions per call
+# costs more than executing them on SQLite).
+_P = bindparam
+_HELD = (run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
+         run_nodes.c.status == "running", run_nodes.c.attempts == _P("p_attempt"))
+CLAIM = (update(run_nodes)
+         .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
+                (run_nodes.c.status == "queued")
+                | and_(run_nodes.c.status == "running", run_nodes.c.lease_until < _P("p_now")))
+         .values(status="running", attempts=run_nodes.c.attempts + 1, started_at=_P("p_ts"),
+                 lease_until=_P("p_lease"), progress=0.0, message=None)
+         .returning(run_nodes.c.attempts))
+PROGRESS = (update(run_nodes).where(*_HELD)
+            .values(progress=_P("p_progress"), message=_P("p_message"), lease_until=_P("p_lease"))
+            .returning(run_nodes.c.node_id))
+SUCCEED = (update(run_nodes).where(*_HELD)
+           .values(status="succeeded", outputs=_P("p_outputs", type_=JSONText()), cached=_P("p_cached"),
+                   progress=1.0, finished_at=_P("p_ts"), lease_until=None)
+           .returning(run_nodes.c.node_id))
+RELEASE = (update(run_nodes)
+           .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id.in_(_P("p_ids", expanding=True)),
+                  run_nodes.c.status == "pending")
+           .values(pending=run_nodes.c.pending - 1)
+           .returning(run_nodes.c.node_id, run_nodes.c.pending))
+START_INLINE = (update(run_nodes).where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"))
+                .values(status="running", attempts=1, started_at=_P("p_ts"), lease_until=_P("p_lease"),
+                        queued_at=_P("p_now")))
 
 
 @dataclass
@@ -87,15 +115,8 @@ class Scheduler:
         """Take a queued node (or one whose holder's lease ran out). None: nothing to do."""
         now = time.time()
         with self.db.write() as conn:
-            attempt = conn.execute(
-                update(run_nodes)
-                .where(run_nodes.c.run_id == run_id, run_nodes.c.node_id == node_id,
-                       (run_nodes.c.status == "queued")
-                       | and_(run_nodes.c.status == "running", run_nodes.c.lease_until < now))
-                .values(status="running", attempts=run_nodes.c.attempts + 1, started_at=now_iso(),
-                        lease_until=now + self.lease_seconds, progress=0.0, message=None)
-                .returning(run_nodes.c.attempts)
-            ).scalar_one_or_none()
+            attempt = conn.execute(CLAIM, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
+                                           "p_lease": now + self.lease_seconds}).scalar_one_or_none()
             if attempt is None:
                 return None
             note, _ = eventlog.append(conn, run_id, user_id,
@@ -106,12 +127,8 @@ class Scheduler:
     def progress(self, claim: Claim, fraction: float, message: str) -> bool:
         """Record progress and renew the lease. False when the node is no longer ours."""
         with self.db.write() as conn:
-            owned = conn.execute(
-                update(run_nodes)
-                .where(*self._held(claim))
-                .values(progress=fraction, message=message, lease_until=time.time() + self.lease_seconds)
-                .returning(run_nodes.c.node_id)
-            ).first()
+            owned = conn.execute(PROGRESS, {**self._held_params(claim), "p_progress": fraction,
+                                            "p_message": message, "p_lease": time.time() + self.lease_seconds}).first()
             if owned is None:
                 return False
             note, _ = eventlog.append(conn, claim.run_id, claim.user_id, [(
@@ -133,12 +150,8 @@ class Scheduler:
         successor is claimed for this worker in the same transaction."""
         outcome = Outcome()
         with self.db.write() as conn:
-            done = conn.execute(
-                update(run_nodes).where(*self._held(claim))
-                .values(status="succeeded", outputs=outputs, cached=cached, progress=1.0,
-                        finished_at=now_iso(), lease_until=None)
-                .returning(run_nodes.c.node_id)
-            ).first()
+            done = conn.execute(SUCCEED, {**self._held_params(claim), "p_outputs": outputs, "p_cached": cached,
+                                          "p_ts": now_iso()}).first()
             if done is None:
                 return outcome
             items: list[tuple[str, dict]] = [
@@ -148,10 +161,8 @@ class Scheduler:
                 now = time.time()
                 if inline:
                     first, ready = ready[0], ready[1:]
-                    conn.execute(update(run_nodes)
-                                 .where(run_nodes.c.run_id == claim.run_id, run_nodes.c.node_id == first)
-                                 .values(status="running", attempts=1, started_at=now_iso(),
-                                         lease_until=now + self.lease_seconds, queued_at=now))
+                    conn.execute(START_INLINE, {"p_run": claim.run_id, "p_node": first, "p_ts": now_iso(),
+                                                "p_lease": now + self.lease_seconds, "p_now": now})
                     items.append(("node.queued", {"node_id": first}))
                     items.append(("node.started", {"node_id": first, "attempt": 1}))
                     outcome.inline = Claim(claim.run_id, first, 1, claim.user_id)
@@ -261,6 +272,10 @@ class Scheduler:
     # -- helpers ---------------------------------------------------------------------
 
     @staticmethod
+    def _held_params(claim: Claim) -> dict:
+        return {"p_run": claim.run_id, "p_node": claim.node_id, "p_attempt": claim.attempt}
+
+    @staticmethod
     def _held(claim: Claim):
         return (run_nodes.c.run_id == claim.run_id, run_nodes.c.node_id == claim.node_id,
                 run_nodes.c.status == "running", run_nodes.c.attempts == claim.attempt)
@@ -277,13 +292,7 @@ class Scheduler:
         ready = []
         for start in range(0, len(successors), CHUNK):
             chunk = list(successors[start:start + CHUNK])
-            rows = conn.execute(
-                update(run_nodes)
-                .where(run_nodes.c.run_id == run_id, run_nodes.c.node_id.in_(chunk),
-                       run_nodes.c.status == "pending")
-                .values(pending=run_nodes.c.pending - 1)
-                .returning(run_nodes.c.node_id, run_nodes.c.pending)
-            ).all()
+            rows = conn.execute(RELEASE, {"p_run": run_id, "p_ids": chunk}).all()
             ready.extend(node_id for node_id, pending in rows if pending == 0)
         order = {n: i for i, n in enumerate(successors)}
         ready.sort(key=order.__getitem__)

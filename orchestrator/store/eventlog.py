@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from orchestrator.events.bus import Note
 from orchestrator.store.ids import now_iso
@@ -22,6 +22,13 @@ from orchestrator.store.models import events, runs, users
 TERMINAL_RUN_EVENTS = frozenset({"run.succeeded", "run.failed", "run.cancelled"})
 
 _encode = msgspec.json.Encoder().encode
+
+_BUMP_RUN = (update(runs).where(runs.c.id == bindparam("p_run"))
+             .values(next_seq=runs.c.next_seq + bindparam("p_count"), nodes_left=runs.c.nodes_left - bindparam("p_done"))
+             .returning(runs.c.next_seq, runs.c.nodes_left))
+_BUMP_USER = (update(users).where(users.c.id == bindparam("p_user"))
+              .values(event_seq=users.c.event_seq + bindparam("p_count")).returning(users.c.event_seq))
+_INSERT = events.insert()
 
 
 class Event(msgspec.Struct):
@@ -39,16 +46,8 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
     """Append ``(type, fields)`` events to a run's log, and count ``nodes_done`` nodes
     as finished. Returns the bus note and the run's ``nodes_left`` afterwards."""
     count = len(items)
-    seq_row = conn.execute(
-        update(runs).where(runs.c.id == run_id)
-        .values(next_seq=runs.c.next_seq + count, nodes_left=runs.c.nodes_left - nodes_done)
-        .returning(runs.c.next_seq, runs.c.nodes_left)
-    ).one()
-    last_seq, nodes_left = seq_row
-    last_user_seq = conn.execute(
-        update(users).where(users.c.id == user_id).values(event_seq=users.c.event_seq + count)
-        .returning(users.c.event_seq)
-    ).scalar_one()
+    last_seq, nodes_left = conn.execute(_BUMP_RUN, {"p_run": run_id, "p_count": count, "p_done": nodes_done}).one()
+    last_user_seq = conn.execute(_BUMP_USER, {"p_user": user_id, "p_count": count}).scalar_one()
     if count:
         ts = now_iso()
         first_seq, first_user_seq = last_seq - count + 1, last_user_seq - count + 1
@@ -58,7 +57,7 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
             payload = {"run_id": run_id, "seq": seq, "ts": ts, **fields}
             rows.append({"run_id": run_id, "seq": seq, "user_id": user_id, "user_seq": first_user_seq + i,
                          "type": event_type, "data": _encode(payload).decode()})
-        conn.execute(events.insert(), rows)
+        conn.execute(_INSERT, rows)
     return Note(run_id, user_id, last_seq, last_user_seq), nodes_left
 
 

@@ -20,12 +20,19 @@ def dags(draw):
     size = draw(st.integers(min_value=2, max_value=300))
     roots = draw(st.integers(min_value=1, max_value=min(5, size - 1)))
     nodes = [{"id": f"in{i}", "type": "input.text", "params": {"default": f"<{i}>"}} for i in range(roots)]
+    length = [len(n["params"]["default"]) for n in nodes]
     edges = []
     for i in range(roots, size):
         # Fan-in from 1 to 4 earlier nodes (chosen near and far), so fan-out happens too.
         count = draw(st.integers(min_value=1, max_value=min(4, i)))
         sources = draw(st.lists(st.integers(min_value=0, max_value=i - 1), min_size=count, max_size=count))
-        nodes.append({"id": f"n{i}", "type": "text.join", "params": {"separator": draw(st.sampled_from(["", "+"]))}})
+        if sum(length[s] + 1 for s in sources) > 300:
+            sources = sources[:1]  # joins grow with every path: keep the texts short
+            if length[sources[0]] > 300:
+                sources = [draw(st.integers(min_value=0, max_value=roots - 1))]
+        separator = draw(st.sampled_from(["", "+"]))
+        nodes.append({"id": f"n{i}", "type": "text.join", "params": {"separator": separator}})
+        length.append(sum(length[s] for s in sources) + len(separator) * (len(sources) - 1))
         for s in sources:
             edges.append({"from": f"{nodes[s]['id']}.text", "to": f"n{i}.parts"})
     return {"version": 1, "nodes": nodes, "edges": edges}

@@ -1,0 +1,1 @@
+"""Benchmarks: FusionFlow against raw Dramatiq on the same Redis, and the graph core."""
