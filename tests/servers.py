@@ -208,7 +208,7 @@ def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Itera
                                   env=full_env, stdout=log, stderr=subprocess.STDOUT, text=True)
                  for log in logs]
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # importing every provider SDK is slow on a loaded machine
         for process, log in zip(processes, logs):
             while "FusionFlow worker" not in Path(log.name).read_text():
                 if process.poll() is not None or time.monotonic() > deadline:

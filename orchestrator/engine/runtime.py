@@ -14,6 +14,7 @@ import threading
 
 import dramatiq
 
+from nodes import sdk
 from orchestrator.assets.factory import build_asset_service
 from orchestrator.engine.broker import Dispatcher, build_broker, declare_actor
 from orchestrator.engine.executor import Executor
@@ -32,6 +33,7 @@ class Runtime:
                  migrate_schema: bool | None = None) -> None:
         self.settings = settings
         self.executes = executes
+        sdk.registry()  # import every node type now, not on the first request (provider SDKs are slow to import)
         pool = max(10, settings.worker_threads + 4)
         self.db = Database(settings.database_url, pool_size=pool)
         if migrate_schema if migrate_schema is not None else settings.embedded_database:
