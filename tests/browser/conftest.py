@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
@@ -45,13 +47,12 @@ def web_dist() -> Path:
     return WEB / "dist"
 
 
-@pytest.fixture(scope="module")
-def app_url(web_dist, tmp_path_factory) -> str:
-    """A real `fusionflow serve`, embedded, with a fresh home, for one test module."""
-    home = tmp_path_factory.mktemp("ff-home")
+@contextmanager
+def serve(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL."""
     port = servers.free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
-    env = {**os.environ, "FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50"}
+    env = {**os.environ, "FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50", **(extra_env or {})}
     process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--host", "127.0.0.1",
                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -61,7 +62,7 @@ def app_url(web_dist, tmp_path_factory) -> str:
             if process.poll() is not None:
                 raise RuntimeError(f"fusionflow serve exited:\n{Path(log.name).read_text()}")
             try:
-                if httpx.get(url + "/api/nodes", timeout=2).status_code == 200:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -77,6 +78,13 @@ def app_url(web_dist, tmp_path_factory) -> str:
             process.kill()
         log.close()
         os.unlink(log.name)
+
+
+@pytest.fixture(scope="module")
+def app_url(web_dist, tmp_path_factory) -> Iterator[str]:
+    """A real `fusionflow serve` with a fresh home, for one test module."""
+    with serve(tmp_path_factory.mktemp("ff-home")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

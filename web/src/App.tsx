@@ -4,6 +4,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { Canvas } from './components/Canvas';
 import { ErrorBanner } from './components/ErrorBanner';
+import { KeyPrompt } from './components/KeyPrompt';
 import { Palette } from './components/Palette';
 import { SidePanel } from './components/SidePanel';
 import { Toasts } from './components/Toasts';
@@ -30,6 +31,7 @@ function Editor() {
         <SidePanel />
       </div>
       <Toasts />
+      <KeyPrompt />
     </div>
   );
 }

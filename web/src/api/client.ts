@@ -10,6 +10,7 @@ import type {
   Template,
   ValidationError,
 } from './types';
+import { authHeaders, withKey } from './auth';
 
 /** An API answer other than 2xx. `errors` is set on a 422 validation answer. */
 export class ApiError extends Error {
@@ -28,8 +29,15 @@ export class ApiError extends Error {
 
 const BASE = '/api';
 
+let onUnauthorized: (() => void) | null = null;
+
+/** Called on every 401 answer (the canvas then asks for an API key). */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+  const init: RequestInit = { method, headers: { Accept: 'application/json', ...authHeaders() } };
   if (body instanceof FormData) {
     init.body = body;
   } else if (body !== undefined) {
@@ -50,6 +58,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     payload = undefined;
   }
+  if (response.status === 401) onUnauthorized?.();
   if (!response.ok) throw errorFrom(response.status, payload, text);
   return payload as T;
 }
@@ -97,5 +106,5 @@ export const api = {
   getAsset: (id: string) => request<AssetRef>('GET', `/assets/${encodeURIComponent(id)}`),
 };
 
-export const runEventsUrl = (runId: string) => `${BASE}/runs/${encodeURIComponent(runId)}/events`;
-export const userEventsUrl = () => `${BASE}/events`;
+export const runEventsUrl = (runId: string) => withKey(`${BASE}/runs/${encodeURIComponent(runId)}/events`);
+export const userEventsUrl = () => withKey(`${BASE}/events`);

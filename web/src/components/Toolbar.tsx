@@ -49,7 +49,9 @@ export function Toolbar() {
         </button>
         <button
           onClick={() => {
-            if (window.confirm('Clear the canvas?')) useEditor.getState().clear();
+            if (!window.confirm('Clear the canvas?')) return;
+            useEditor.getState().clear();
+            useRun.getState().reset();
           }}
           title="Start a new, empty graph"
         >

@@ -31,6 +31,8 @@ interface RunState {
   clearErrors: () => void;
   /** Puts a 422's errors on the nodes, ports, params and edges they name. */
   showValidation: (errors: ValidationError[], submittedEdgeIds: string[]) => void;
+  /** Forgets the run shown (a new, empty canvas). */
+  reset: () => void;
   /** Reattaches to the run of the last session (after a reload). */
   resume: () => Promise<void>;
 }
@@ -52,6 +54,22 @@ export const useRun = create<RunState>((set, get) => {
     }
   };
 
+  /** When the event stream is refused: the run's state every second until it ends. */
+  const poll = async (runId: string) => {
+    for (let delay = 500; get().view?.runId === runId; delay = Math.min(delay * 1.5, 3000)) {
+      try {
+        const latest = await api.getRun(runId);
+        if (get().view?.runId !== runId) return;
+        set({ view: viewFromRun(latest) });
+        if (TERMINAL_RUN_STATUSES.includes(latest.status)) return;
+      } catch (err) {
+        useUi.getState().toast({ kind: 'error', text: `lost run ${runId}: ${(err as Error).message}` });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+
   /** Follows a run whose events have not been seen yet, replaying from the first. */
   const follow = (run: Run) => {
     stopStream();
@@ -62,15 +80,7 @@ export const useRun = create<RunState>((set, get) => {
         const view = get().view;
         if (view && view.runId === run.id) set({ view: applyEvent(view, event) });
       },
-      async () => {
-        // The stream was refused: show the run as the server has it now.
-        try {
-          const latest = await api.getRun(run.id);
-          if (get().view?.runId === run.id) set({ view: viewFromRun(latest) });
-        } catch (err) {
-          useUi.getState().toast({ kind: 'error', text: `lost run ${run.id}: ${(err as Error).message}` });
-        }
-      },
+      () => void poll(run.id),
     );
   };
 
@@ -150,6 +160,12 @@ export const useRun = create<RunState>((set, get) => {
 
     showValidation: (errors, submittedEdgeIds) =>
       set({ errors: placeErrors(errors, submittedEdgeIds), errorList: errors }),
+
+    reset: () => {
+      stopStream();
+      localStorage.removeItem(CURRENT_RUN_KEY);
+      set({ view: null, errors: NO_ERRORS, errorList: [] });
+    },
 
     resume: async () => {
       const runId = localStorage.getItem(CURRENT_RUN_KEY);
