@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
+import asyncio
+
 import anyio.to_thread
 import msgspec
 from litestar import Request, get
@@ -24,6 +26,9 @@ KEEPALIVE_SECONDS = 15
 POLL_SECONDS = 5.0
 """A reader looks at the log at least this often even with no note on the bus."""
 WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
+BATCH_SECONDS = 0.02
+"""After a wake-up a reader waits this long for more events before reading, so a busy
+run costs one read per batch of events instead of one per event."""
 
 
 def _resume_point(request: Request, after: int | None) -> int | None:
@@ -57,8 +62,8 @@ def _stream(services: Services, read: Callable[[int], list[Event]], key: str, af
                     yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
                     if stop_after_terminal and event.type in TERMINAL_RUN_EVENTS:
                         return
-                if not batch:
-                    await subscription.wait_async(POLL_SECONDS)
+                if not batch and await subscription.wait_async(POLL_SECONDS):
+                    await asyncio.sleep(BATCH_SECONDS)
 
     return EventSourceResponse(events(), ping=KEEPALIVE_SECONDS, sep="\n",
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -57,6 +57,8 @@ class Runtime:
                                           worker_timeout=100 if not self.settings.distributed else 1000)
             self.worker.start()
             self._maintenance = Maintenance(self)
+            if not self.settings.distributed:
+                self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
         return self
 
@@ -93,6 +95,11 @@ class Maintenance:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+
+    def recover_now(self) -> None:
+        """Send every queued node (and any whose lease ran out) again, now."""
+        for run_id, node_id in self.runtime.scheduler.stranded(queued_for=0):
+            self.runtime.dispatcher.send(run_id, node_id)
 
     def _loop(self) -> None:
         interval = max(0.5, self.lease / 3)
