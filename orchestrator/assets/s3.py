@@ -120,8 +120,9 @@ class S3AssetStore(BaseAssetStore):
                                                 expires=timedelta(seconds=self.url_expiry_seconds))
 
     def check(self) -> None:
-        if not self.client.bucket_exists(self.bucket):
-            raise RuntimeError(f"bucket {self.bucket!r} does not exist")
+        """The store answers and its bucket exists (a fresh install's is created here)."""
+        self._bucket_ready = False
+        self.ensure_bucket()
 
     # -- direct uploads -------------------------------------------------------------------
 
