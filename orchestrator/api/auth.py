@@ -14,6 +14,9 @@ def current_user(request: Request, services: Services) -> str:
         return LOCAL_USER_ID
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
+    if not header and request.url.path.endswith("/events"):
+        # EventSource cannot send headers: the event streams also take ?key=.
+        scheme, key = "bearer", request.query_params.get("key", "")
     if scheme.lower() != "bearer" or not key:
         raise NotAuthorizedException("send Authorization: Bearer <key> (create one with `fusionflow users create NAME`)")
     user_id = user_by_key(services.runtime.db, key.strip())

@@ -18,7 +18,7 @@ from nodes.sdk import MEDIA_TYPES
 from orchestrator.engine.runtime import Runtime
 from orchestrator.errors import Conflict, GraphInvalid, NotFound
 from orchestrator.graph.plan import Plan, build_plan
-from orchestrator.graph.spec import Graph, RunCreate
+from orchestrator.graph.spec import Graph, RunCreate, graph_to_builtins
 from orchestrator.graph.validate import Checked, Limits, check_run_inputs, declared_inputs, error, validate
 from orchestrator.store.ids import new_id
 from orchestrator.store.models import assets, run_nodes, runs
@@ -83,7 +83,7 @@ class RunService:
     @staticmethod
     def effective_graph(graph: Graph, checked: Checked, overrides: dict[str, dict[str, Any]]) -> dict:
         """The graph as it runs: overrides applied to the params."""
-        doc = msgspec.to_builtins(graph)
+        doc = graph_to_builtins(graph)
         for node in doc["nodes"]:
             if node["id"] in overrides:
                 node["params"] = {**node.get("params", {}), **overrides[node["id"]]}

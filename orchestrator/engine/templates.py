@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import msgspec
 from sqlalchemy import delete, select, update
 
 from orchestrator.engine.service import RunService
 from orchestrator.errors import NotFound
-from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins
+from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import declared_inputs
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import graph_versions, graphs
@@ -26,7 +25,7 @@ class TemplateService:
     def create(self, user_id: str, name: str, graph: Graph) -> dict:
         inputs = self._inputs_of(graph)
         graph_id, now = new_id("g"), now_iso()
-        doc = msgspec.to_builtins(graph)
+        doc = graph_to_builtins(graph)
         with self.db.write() as conn:
             conn.execute(graphs.insert().values(id=graph_id, user_id=user_id, name=name, version=1, graph=doc,
                                                 inputs=inputs, created_at=now, updated_at=now))
@@ -36,7 +35,7 @@ class TemplateService:
 
     def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None) -> dict:
         inputs = self._inputs_of(graph)
-        doc, now = msgspec.to_builtins(graph), now_iso()
+        doc, now = graph_to_builtins(graph), now_iso()
         with self.db.write() as conn:
             row = conn.execute(select(graphs.c.version, graphs.c.name).where(
                 graphs.c.id == graph_id, graphs.c.user_id == user_id)).first()

@@ -91,4 +91,10 @@ def graph_from_builtins(value: Any) -> Graph:
 
 
 def graph_to_builtins(graph: Graph) -> dict:
-    return msgspec.to_builtins(graph)
+    """The graph as a JSON document: ``edges`` and each node's ``params`` always present,
+    ``name`` and ``ui`` only when given (``ui`` comes back exactly as it was sent)."""
+    doc = msgspec.to_builtins(graph)
+    doc.setdefault("edges", [])
+    for node in doc["nodes"]:
+        node.setdefault("params", {})
+    return doc

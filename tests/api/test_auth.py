@@ -55,6 +55,18 @@ def test_users_never_see_each_other(authed):
         assert [r["id"] for r in alice.get("/api/runs").json()["runs"]] == [run["id"]]
 
 
+def test_event_streams_take_the_key_as_a_query_parameter(authed):
+    """EventSource cannot send headers; the canvas passes ?key= on the two streams."""
+    url, alice_key, bob_key = authed
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {alice_key}"}) as alice:
+        run = wait_run(alice, submit(alice, graph([node("t", "input.text")]))["id"])
+    with httpx.Client(base_url=url) as browser:
+        with browser.stream("GET", f"/api/runs/{run['id']}/events", params={"key": alice_key}) as response:
+            assert response.status_code == 200
+        assert browser.get(f"/api/runs/{run['id']}/events", params={"key": bob_key}).status_code == 404
+        assert browser.get("/api/runs", params={"key": alice_key}).status_code == 401
+
+
 def test_users_create_prints_the_key_last(tmp_path):
     key = create_user({"FUSIONFLOW_HOME": str(tmp_path)}, "carol")
     assert key.startswith("ff_") and len(key) > 30
