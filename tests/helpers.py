@@ -12,8 +12,10 @@ TERMINAL = {"run.succeeded", "run.failed", "run.cancelled"}
 
 
 def events(client: httpx.Client, run_id: str, *, headers: dict | None = None, after: int | None = None,
-           timeout: float = 60) -> list[tuple[str, str, dict]]:
-    """The run's events (id, type, data) until the terminal one, through the real SSE route."""
+           timeout: float = 60, until: str | None = None) -> list[tuple[str, str, dict]]:
+    """The run's events (id, type, data) through the real SSE route, up to the terminal
+    one (or the first of type ``until``, leaving the stream there)."""
+    stop = {until} if until else TERMINAL
     params = {"after": after} if after is not None else None
     out = []
     with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers, params=params,
@@ -22,7 +24,7 @@ def events(client: httpx.Client, run_id: str, *, headers: dict | None = None, af
         assert response.headers["content-type"].startswith("text/event-stream")
         for event_id, event_type, data in iter_sse(response):
             out.append((event_id, event_type, json.loads(data)))
-            if event_type in TERMINAL:
+            if event_type in stop:
                 break
     return out
 

@@ -62,18 +62,18 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
 
 
 def read_run(conn: Connection, run_id: str, after: int, limit: int = 1000) -> list[Event]:
-    rows = conn.execute(
-        select(events.c.seq, events.c.user_seq, events.c.type, events.c.data)
-        .where(events.c.run_id == run_id, events.c.seq > after).order_by(events.c.seq).limit(limit)
-    ).all()
-    return [Event(*row) for row in rows]
+    """A run's events after its event ``after``, in order."""
+    return _read(conn, events.c.run_id == run_id, events.c.seq, after, limit)
 
 
 def read_user(conn: Connection, user_id: str, after: int, limit: int = 1000) -> list[Event]:
-    rows = conn.execute(
-        select(events.c.seq, events.c.user_seq, events.c.type, events.c.data)
-        .where(events.c.user_id == user_id, events.c.user_seq > after).order_by(events.c.user_seq).limit(limit)
-    ).all()
+    """A user's events (of every run) after the user's event ``after``, in order."""
+    return _read(conn, events.c.user_id == user_id, events.c.user_seq, after, limit)
+
+
+def _read(conn: Connection, owner, position, after: int, limit: int) -> list[Event]:
+    rows = conn.execute(select(events.c.seq, events.c.user_seq, events.c.type, events.c.data)
+                        .where(owner, position > after).order_by(position).limit(limit)).all()
     return [Event(*row) for row in rows]
 
 

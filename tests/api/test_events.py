@@ -66,12 +66,7 @@ def test_reconnect_with_last_event_id_loses_and_repeats_nothing(client):
 def test_reconnect_while_the_run_is_live(client):
     slow = graph([node("w", "flow.wait", seconds=0.6, steps=6)])
     run = submit(client, slow)
-    first = []
-    with client.stream("GET", f"/api/runs/{run['id']}/events") as response:
-        for event_id, kind, data in iter_sse(response):
-            first.append((event_id, kind, json.loads(data)))
-            if kind == "node.progress":
-                break
+    first = events(client, run["id"], until="node.progress")
     rest = events(client, run["id"], headers={"Last-Event-ID": first[-1][0]})
     seqs = [data["seq"] for _, _, data in first + rest]
     assert seqs == list(range(1, len(seqs) + 1))

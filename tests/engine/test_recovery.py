@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import signal
 
 import httpx
 import pytest
 
-from orchestrator.client import iter_sse
 from tests import servers
 from tests.helpers import events, graph, node, submit, wait_run, wait_until
 
@@ -37,12 +35,7 @@ def test_events_resume_across_an_api_restart(distributed_env):
     with servers.worker_processes(distributed_env, 1):
         with servers.live_server(distributed_env) as first, httpx.Client(base_url=first.url, timeout=30) as client:
             run = submit(client, SLOW)
-            seen = []
-            with client.stream("GET", f"/api/runs/{run['id']}/events") as response:
-                for event_id, kind, data in iter_sse(response):
-                    seen.append((event_id, kind, json.loads(data)))
-                    if kind == "node.progress":
-                        break
+            seen = events(client, run["id"], until="node.progress")
         with servers.live_server(distributed_env) as second, httpx.Client(base_url=second.url, timeout=30) as client:
             rest = events(client, run["id"], headers={"Last-Event-ID": seen[-1][0]})
             full = events(client, run["id"])
