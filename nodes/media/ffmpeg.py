@@ -148,7 +148,7 @@ def run(ctx: Context, stream: Any, *, duration: float | None, message: str,
     cmd = command(ctx, stream)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
-                                   start_new_session=True)
+                                   preexec_fn=_die_with_parent)
         lines: queue.Queue[bytes | None] = queue.Queue()
         reader = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
         reader.start()
@@ -167,6 +167,17 @@ def run(ctx: Context, stream: Any, *, duration: float | None, message: str,
             errors.seek(max(0, errors.tell() - 4000))
             tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-4:]
             raise NodeError(f"FFmpeg could not {message}: " + (" | ".join(tail) or f"exit code {code}"))
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGKILL when the worker dies, so that a
+    killed worker leaves no FFmpeg behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
 
 
 def _pump(stdout, lines: queue.Queue) -> None:
@@ -196,6 +207,10 @@ def _follow(ctx: Context, process: subprocess.Popen, lines: queue.Queue, duratio
                 seconds = max(0, int(value)) / 1_000_000
             except ValueError:
                 pass
+            if duration and seconds > duration * 1.5 + 10:
+                process.kill()
+                raise NodeError(f"FFmpeg ran past the expected {duration:.1f} s while trying to {message} "
+                                f"(at {seconds:.1f} s): stopped it")
         elif key == "progress" and duration:
             if value != "end" and time.monotonic() - reported < PROGRESS_INTERVAL:
                 continue

@@ -105,24 +105,31 @@ class ReplaceAudioParams(Params):
     volume: Annotated[float, msgspec.Meta(ge=0, le=10)] = 1.0
 
 
+def soundtrack_length(video_info, audio_info, params: ReplaceAudioParams) -> float:
+    """Seconds of the result: the video's, or the shorter of the two."""
+    if params.length == "video":
+        return video_info.duration
+    return min(video_info.duration, audio_info.duration or video_info.duration)
+
+
 def soundtrack_output(video_in, video_info, audio_in, audio_info, params: ReplaceAudioParams, video_stream=None):
     """The (streams, options) that put ``audio_in``'s audio under ``video_in``'s picture.
 
     The picture is stream-copied when it can be (and ``video_stream`` is not a filtered one);
     the audio is copied when it is AAC and needs no change, else encoded to AAC."""
     audio = audio_in.audio
+    length = soundtrack_length(video_info, audio_info, params)
     copy_audio = (audio_info.audio_codec == "aac" and params.volume == 1.0
-                  and (params.length == "shortest" or (audio_info.duration or 0) >= (video_info.duration or 0)))
+                  and (audio_info.duration or 0) >= length - 0.05)
     if not copy_audio:
         if params.volume != 1.0:
             audio = audio.filter("volume", params.volume)
-        if params.length == "video":
-            audio = audio.filter("apad")
-    options: dict = {**MP4, "shortest": None}
+        # A finite pad, and -t instead of -shortest: FFmpeg 5 never ends an output whose
+        # audio comes out of an endless apad when the picture is filtered too.
+        audio = audio.filter("apad", whole_dur=length)
+    options: dict = {**MP4, "t": round(length, 3)}
     if copy_audio:
         options["acodec"] = "copy"
-        if params.length == "video":
-            options["t"] = video_info.duration
     else:
         options.update(acodec="aac", audio_bitrate="192k")
     if video_stream is None and video_info.video_codec in COPYABLE_VIDEO:
@@ -141,8 +148,8 @@ def replace_audio(ctx: Context, params: ReplaceAudioParams, inputs: dict) -> dic
         video_info = runner.require_video(ctx, video, "the video")
         audio_info = runner.require_audio(ctx, audio, "the audio")
         streams, options = soundtrack_output(ff.input(str(video)), video_info, ff.input(str(audio)), audio_info, params)
-        duration = video_info.duration if params.length == "video" else min(video_info.duration, audio_info.duration)
-        runner.run(ctx, ff.output(*streams, str(out), **options), duration=duration, message="replace the audio")
+        runner.run(ctx, ff.output(*streams, str(out), **options),
+                   duration=soundtrack_length(video_info, audio_info, params), message="replace the audio")
     return {"video": _save(ctx, out)}
 
 

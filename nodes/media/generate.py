@@ -95,13 +95,13 @@ def draw_postcard(prompt: str, width: int, height: int, seed: int) -> Image.Imag
 
 
 def _caption(image: Image.Image, text: str, width: int, height: int) -> None:
-    size = max(10, width // 18)
+    size = max(10, width // 30)
     font = _font(size)
     lines = textwrap.wrap(text, width=max(8, int(width / (size * 0.6))))[:4]
     draw = ImageDraw.Draw(image)
     line_height = int(size * 1.3)
     block = line_height * len(lines)
-    y = height - block - height // 12
+    y = height // 16  # near the top: the bottom is where video captions go
     draw.rectangle([0, y - size // 2, width, y + block + size // 4], fill=(0, 0, 0, 160))
     for line in lines:
         w = draw.textlength(line, font=font)
