@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -27,11 +28,11 @@ class Plan:
     wiring: dict[str, dict[str, tuple[tuple[str, str], ...]]]
     """node -> input port -> ((source node, output port), ...) in edge order."""
 
-    @property
+    @cached_property
     def roots(self) -> tuple[str, ...]:
         return tuple(n for n in self.order if not self.predecessors[n])
 
-    @property
+    @cached_property
     def sinks(self) -> tuple[str, ...]:
         return tuple(n for n in self.order if not self.successors[n])
 
