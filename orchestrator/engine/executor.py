@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -47,6 +47,9 @@ class RunInfo:
     inputs: dict
     plan: Plan
     use_cache: bool
+    outputs: dict[str, dict] = field(default_factory=dict)
+    """Outputs of this run's nodes finished in this process (they never change once
+    recorded), so a successor run here needs no database read for them."""
 
 
 class RunCache:
@@ -135,6 +138,8 @@ class Executor:
             if cache_key:
                 self._remember(info.user_id, cache_key, outputs)
         outcome = self.scheduler.succeed(claim, info.plan, outputs, cached=cached, inline=True)
+        if outcome.recorded:
+            info.outputs[node_id] = outputs
         for successor in outcome.dispatch:
             self.dispatcher.send(claim.run_id, successor)
         return outcome.inline
@@ -185,10 +190,11 @@ class Executor:
     def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType) -> dict[str, Any]:
         wiring = info.plan.wiring[node_id]
         preds = info.plan.predecessors[node_id]
-        outputs: dict[str, dict] = {}
-        if preds:
+        outputs = {p: info.outputs[p] for p in preds if p in info.outputs}
+        elsewhere = [p for p in preds if p not in outputs]
+        if elsewhere:
             with self.db.read() as conn:
-                outputs = dict(conn.execute(_PREDECESSOR_OUTPUTS, {"p_run": info.run_id, "p_ids": list(preds)}).all())
+                outputs.update(conn.execute(_PREDECESSOR_OUTPUTS, {"p_run": info.run_id, "p_ids": elsewhere}).all())
         inputs: dict[str, Any] = {}
         for port in node_type.inputs:
             sources = wiring.get(port.name, ())

@@ -73,6 +73,8 @@ class Claim:
 class Outcome:
     """What a transition decided: nodes to send to workers, and maybe one to run inline."""
 
+    recorded: bool = False
+    """False when the node was no longer this worker's to finish (nothing was written)."""
     dispatch: list[str] = field(default_factory=list)
     inline: Claim | None = None
 
@@ -154,6 +156,7 @@ class Scheduler:
                                           "p_ts": now_iso()}).first()
             if done is None:
                 return outcome
+            outcome.recorded = True
             items: list[tuple[str, dict]] = [
                 ("node.succeeded", {"node_id": claim.node_id, "outputs": outputs, "cached": cached})]
             ready = self._release(conn, claim.run_id, plan.successors[claim.node_id])
