@@ -38,6 +38,12 @@ class LocalAssetStore(BaseAssetStore):
     def path_of(self, sha256: str) -> Path:
         return self.root / object_key(sha256)
 
+    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None) -> dict:
+        """One pass: copy into ``tmp/`` while hashing, then rename into place (a second
+        pass to hash first would read a 1 GB output twice)."""
+        with open(path, "rb") as source:
+            return self.put_stream(user_id, source, content_type, filename=filename)
+
     def _object_exists(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
 
