@@ -168,3 +168,31 @@ def _children() -> list[str]:
         except (OSError, IndexError):
             continue
     return names
+
+
+def test_ffmpeg_is_found_on_path_else_in_the_wheel_and_the_setting_wins(monkeypatch, tmp_path):
+    import imageio_ffmpeg
+
+    import nodes.media.ffmpeg as runner
+
+    monkeypatch.delenv("FUSIONFLOW_FFMPEG", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg on PATH
+    assert runner.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
+    monkeypatch.setenv("FUSIONFLOW_FFMPEG", "/opt/ffmpeg/bin/ffmpeg")
+    assert runner.ffmpeg_exe() == "/opt/ffmpeg/bin/ffmpeg"
+
+
+def test_nodes_work_with_the_wheels_ffmpeg(harness, media, probe, monkeypatch):
+    """The imageio-ffmpeg binary (no ffprobe beside it) runs the probe, a caption and a soundtrack."""
+    import imageio_ffmpeg
+
+    video, audio = media.video(seconds=1, audio=False), media.audio(seconds=1)
+    monkeypatch.setenv("FUSIONFLOW_FFMPEG", imageio_ffmpeg.get_ffmpeg_exe())
+    import nodes.media.ffmpeg as runner
+
+    assert runner.ffmpeg_exe(harness) == imageio_ffmpeg.get_ffmpeg_exe()
+    captioned = harness.run("video.overlay_text", {"text": "static build"}, video=video)["video"]
+    out = harness.run("video.replace_audio", {}, video=captioned, audio=audio)["video"]
+    with harness.asset_path(out) as path:
+        info = probe.info(path)
+    assert sorted(s["codec_type"] for s in info["streams"]) == ["audio", "video"]
