@@ -165,6 +165,8 @@ def test_local_content_route_signs_and_serves_ranges(local_api):
     plain = httpx.get(url)  # no bearer key: the signature is the permission
     assert plain.status_code == 200 and plain.content == body
     assert plain.headers["accept-ranges"] == "bytes" and plain.headers["content-type"] == "image/png"
+    head = httpx.head(url)
+    assert head.status_code == 200 and head.headers["content-length"] == str(len(body)) and head.content == b""
     part = httpx.get(url, headers={"Range": "bytes=8-15"})
     assert part.status_code == 206 and part.content == body[8:16]
     assert part.headers["content-range"] == f"bytes 8-15/{len(body)}"
