@@ -54,11 +54,31 @@ def ffmpeg_exe(ctx: Context | None = None) -> str:
 
 
 def font_file() -> str | None:
-    """A bold TrueType font for captions, or None (FFmpeg's fontconfig default)."""
+    """A TrueType font for captions: ``FUSIONFLOW_FONT``, else DejaVu Sans Bold (or the
+    like) when installed, else the font built into Pillow, written to a temp file (so
+    captions work on a machine with no fonts at all, with the static FFmpeg too)."""
     configured = os.environ.get("FUSIONFLOW_FONT")
     if configured and Path(configured).is_file():
         return configured
-    return next((path for path in FONT_CANDIDATES if Path(path).is_file()), None)
+    found = next((path for path in FONT_CANDIDATES if Path(path).is_file()), None)
+    return found or _pillow_font()
+
+
+def _pillow_font() -> str | None:
+    try:
+        from PIL import ImageFont
+
+        data = getattr(ImageFont.load_default(size=12), "font_bytes", None)
+    except (ImportError, OSError):
+        return None
+    if not data:
+        return None
+    path = Path(tempfile.gettempdir()) / "fusionflow-pillow-default.ttf"
+    if not path.exists() or path.stat().st_size != len(data):
+        scratch = path.with_suffix(f".{os.getpid()}.tmp")
+        scratch.write_bytes(data)
+        os.replace(scratch, path)
+    return str(path)
 
 
 @dataclass(frozen=True)

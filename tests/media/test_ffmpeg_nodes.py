@@ -196,3 +196,13 @@ def test_nodes_work_with_the_wheels_ffmpeg(harness, media, probe, monkeypatch):
     with harness.asset_path(out) as path:
         info = probe.info(path)
     assert sorted(s["codec_type"] for s in info["streams"]) == ["audio", "video"]
+
+
+def test_captions_work_without_any_installed_font(harness, media, monkeypatch):
+    import nodes.media.ffmpeg as runner
+
+    monkeypatch.setattr(runner, "FONT_CANDIDATES", ())
+    font = runner.font_file()
+    assert font and font.endswith(".ttf") and "fusionflow-pillow-default" in font
+    out = harness.run("video.overlay_text", {"text": "no fonts here"}, video=media.video(seconds=1, audio=False))
+    assert out["video"]["size"] > 0
