@@ -73,7 +73,7 @@ def validate_and_plan(size: int) -> float:
     graph = decode_graph(body)
     checked = validate(graph, catalog)
     assert checked.ok, checked.errors[:3]
-    build_plan(graph, checked.order)
+    build_plan(graph, checked.order, checked.ends)
     return time.perf_counter() - started
 
 

@@ -52,7 +52,7 @@ class RunService:
         errors += self._check_providers(graph, checked, catalog)
         if errors:
             raise GraphInvalid(errors)
-        return checked, build_plan(graph, checked.order)
+        return checked, build_plan(graph, checked.order, checked.ends)
 
     def _check_assets(self, user_id: str, declared: dict[str, dict], inputs: dict[str, Any]) -> list[dict]:
         wanted = {name: value for name, value in inputs.items()

@@ -6,6 +6,7 @@ plan per run in memory (rebuilt from the stored graph after a restart).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,16 +49,18 @@ class Plan:
         return [n for n in self.order if n in seen]
 
 
-def build_plan(graph: Graph, order: Sequence[str] | None = None) -> Plan:
+def build_plan(graph: Graph, order: Sequence[str] | None = None,
+               ends: Sequence[tuple[str, str, str, str]] | None = None) -> Plan:
     """The plan of a graph that passed validation (raises ``ValueError`` on a cycle).
-    ``order``, when given, is a topological order already computed (by validation)."""
+    ``order`` and ``ends``, when given, are what validation already computed: a
+    topological order and each edge as (source, output, target, input)."""
     ids = [n.id for n in graph.nodes]
     preds: dict[str, dict[str, None]] = {n: {} for n in ids}
     succs: dict[str, dict[str, None]] = {n: {} for n in ids}
     wiring: dict[str, dict[str, list[tuple[str, str]]]] = {n: {} for n in ids}
-    for edge in graph.edges:
-        src, out_port = edge.source
-        dst, in_port = edge.target
+    if ends is None:
+        ends = [(*e.from_.split("."), *e.to.split(".")) for e in graph.edges]
+    for src, out_port, dst, in_port in ends:
         preds[dst][src] = None
         succs[src][dst] = None
         wiring[dst].setdefault(in_port, []).append((src, out_port))
@@ -76,14 +79,23 @@ def build_plan(graph: Graph, order: Sequence[str] | None = None) -> Plan:
 
 
 def topological_order(node_ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> list[str] | None:
-    """The node ids in a topological order, or None when the edges make a cycle."""
-    digraph = nx.DiGraph()
-    digraph.add_nodes_from(node_ids)
-    digraph.add_edges_from(edges)
-    try:
-        return list(nx.topological_sort(digraph))
-    except nx.NetworkXUnfeasible:
-        return None
+    """The node ids in a topological order (Kahn's algorithm, ties in document order),
+    or None when the edges make a cycle (``find_cycle`` then names one, with networkx)."""
+    successors: dict[str, list[str]] = {n: [] for n in node_ids}
+    waiting = dict.fromkeys(node_ids, 0)
+    for source, target in edges:
+        successors[source].append(target)
+        waiting[target] += 1
+    ready = deque(n for n, count in waiting.items() if count == 0)
+    order = []
+    while ready:
+        current = ready.popleft()
+        order.append(current)
+        for target in successors[current]:
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    return order if len(order) == len(waiting) else None
 
 
 def find_cycle(node_ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> list[str]:

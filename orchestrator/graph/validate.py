@@ -41,6 +41,8 @@ class Checked(msgspec.Struct):
     errors: list[dict]
     params: dict[str, Any]
     order: list[str] | None = None
+    ends: list[tuple[str, str, str, str]] | None = None
+    """Each edge as (source node, output, target node, input), parsed once."""
 
     @property
     def ok(self) -> bool:
@@ -56,10 +58,11 @@ def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Lim
     errors: list[dict] = []
     types = _check_nodes(graph, catalog, errors)
     params = _check_params(graph, types, overrides or {}, errors)
-    connected = _check_edges(graph, types, errors)
+    ends = [(*e.from_.split("."), *e.to.split(".")) for e in graph.edges]
+    connected = _check_edges(graph, ends, types, errors)
     _check_required_inputs(types, connected, errors)
-    order = _check_cycles(graph, types, errors)
-    return Checked(errors, params, order)
+    order = _check_cycles(ends, types, errors)
+    return Checked(errors, params, order, ends)
 
 
 def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dict]) -> dict[str, NodeType | None]:
@@ -145,41 +148,46 @@ def _path_param(exc: msgspec.ValidationError) -> str | None:
     return match.group(1) if match else None
 
 
-def _check_edges(graph: Graph, types: Mapping[str, NodeType | None], errors: list[dict]) -> dict[tuple[str, str], int]:
+def _check_edges(graph: Graph, ends: list[tuple[str, str, str, str]], types: Mapping[str, NodeType | None],
+                 errors: list[dict]) -> dict[tuple[str, str], int]:
     """Edge ends, port types, single inputs. Returns (node, input) -> number of edges."""
     connected: dict[tuple[str, str], int] = {}
-    for index, edge in enumerate(graph.edges):
-        (src, out_name), (dst, in_name) = edge.source, edge.target
-        ports: list[Port | None] = []
-        for node_id, port_name, direction in ((src, out_name, "output"), (dst, in_name, "input")):
-            if node_id not in types:
-                errors.append(error("unknown_node", f"edge {index} ({edge.from_} -> {edge.to}) names node "
-                                    f"{node_id!r}, which the graph does not have", edge=index, node=node_id))
-                ports.append(None)
-                continue
-            node_type = types[node_id]
-            if node_type is None:
-                ports.append(None)
-                continue
-            table = node_type.output_ports if direction == "output" else node_type.input_ports
-            port = table.get(port_name)
-            if port is None:
-                errors.append(error("unknown_port", f"{node_id} ({node_type.type}) has no {direction} "
-                                    f"{port_name!r} (its {direction}s: {', '.join(table) or 'none'})",
-                                    node=node_id, port=port_name, edge=index))
-            ports.append(port)
-        out_port, in_port = ports
+    for index, (edge, (src, out_name, dst, in_name)) in enumerate(zip(graph.edges, ends)):
+        source_type, target_type = types.get(src, _ABSENT), types.get(dst, _ABSENT)
+        out_port = _port(index, edge, src, out_name, source_type, "output", errors)
+        in_port = _port(index, edge, dst, in_name, target_type, "input", errors)
         if in_port is None:
             continue
         key = (dst, in_name)
-        connected[key] = connected.get(key, 0) + 1
-        if connected[key] > 1 and not in_port.multiple:
+        count = connected[key] = connected.get(key, 0) + 1
+        if count > 1 and not in_port.multiple:
             errors.append(error("input_already_connected", f"{dst}.{in_name} takes one edge; edge {index} "
                                 f"({edge.from_}) is a second one", node=dst, port=in_name, edge=index))
-        if out_port is not None and not compatible(out_port.type, in_port.type):
+        if out_port is not None and out_port.type != in_port.type and not compatible(out_port.type, in_port.type):
             errors.append(error("type_mismatch", f"{dst}.{in_name} takes {in_port.type}; "
                                 f"{src}.{out_name} gives {out_port.type}", node=dst, port=in_name, edge=index))
     return connected
+
+
+_ABSENT: Any = object()
+
+
+def _port(index: int, edge, node_id: str, port_name: str, node_type: Any, direction: str,
+          errors: list[dict]) -> Port | None:
+    """The port an edge end names, or None (reporting why, unless the node's type is unknown)."""
+    if node_type is _ABSENT:
+        errors.append(error("unknown_node", f"edge {index} ({edge.from_} -> {edge.to}) names node "
+                            f"{node_id!r}, which the graph does not have", edge=index, node=node_id))
+        return None
+    if node_type is None:
+        return None
+    table = node_type.output_ports if direction == "output" else node_type.input_ports
+    port = table.get(port_name)
+    if port is None:
+        errors.append(error("unknown_port", f"{node_id} ({node_type.type}) has no {direction} "
+                            f"{port_name!r} (its {direction}s: {', '.join(table) or 'none'})",
+                            node=node_id, port=port_name, edge=index))
+    return port
 
 
 def _check_required_inputs(types: Mapping[str, NodeType | None], connected: Mapping[tuple[str, str], int],
@@ -193,9 +201,9 @@ def _check_required_inputs(types: Mapping[str, NodeType | None], connected: Mapp
                                     node=node_id, port=port.name))
 
 
-def _check_cycles(graph: Graph, types: Mapping[str, NodeType | None], errors: list[dict]) -> list[str] | None:
-    edges = [(src, dst) for src, dst in ((e.from_.partition(".")[0], e.to.partition(".")[0]) for e in graph.edges)
-             if src in types and dst in types]
+def _check_cycles(ends: list[tuple[str, str, str, str]], types: Mapping[str, NodeType | None],
+                  errors: list[dict]) -> list[str] | None:
+    edges = [(src, dst) for src, _, dst, _ in ends if src in types and dst in types]
     order = topological_order(list(types), edges)
     if order is not None:
         return order
