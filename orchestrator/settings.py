@@ -40,6 +40,8 @@ class Settings:
     database_url: str
     redis_url: str | None
     s3_endpoint: str | None
+    s3_public_endpoint: str | None
+    """Where clients (browsers, providers) reach the same S3 server, when not at ``s3_endpoint``."""
     s3_access_key: str | None
     s3_secret_key: str | None
     s3_bucket: str
@@ -105,6 +107,7 @@ def _load() -> Settings:
         database_url=database_url,
         redis_url=_env("FUSIONFLOW_REDIS_URL"),
         s3_endpoint=_env("FUSIONFLOW_S3_ENDPOINT"),
+        s3_public_endpoint=_env("FUSIONFLOW_S3_PUBLIC_ENDPOINT"),
         s3_access_key=_env("FUSIONFLOW_S3_ACCESS_KEY"),
         s3_secret_key=_env("FUSIONFLOW_S3_SECRET_KEY"),
         s3_bucket=_env("FUSIONFLOW_S3_BUCKET", "fusionflow"),

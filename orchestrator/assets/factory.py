@@ -14,9 +14,13 @@ def build_asset_service(settings: Settings, db: Database) -> AssetService:
     """S3 when ``FUSIONFLOW_S3_ENDPOINT`` is set (the distributed mode), else local files
     under ``FUSIONFLOW_HOME/assets``."""
     if settings.s3_endpoint:
-        client = make_client(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-                             secure=settings.s3_secure, region=settings.s3_region,
-                             timeout=settings.provider_timeout_seconds)
-        return S3AssetStore(db, client, settings.s3_bucket, url_expiry_seconds=settings.url_expiry_seconds)
+        def client_for(endpoint: str):
+            return make_client(endpoint, settings.s3_access_key, settings.s3_secret_key, secure=settings.s3_secure,
+                               region=settings.s3_region, timeout=settings.provider_timeout_seconds)
+
+        client = client_for(settings.s3_endpoint)
+        public = client_for(settings.s3_public_endpoint) if settings.s3_public_endpoint else client
+        return S3AssetStore(db, client, settings.s3_bucket, url_expiry_seconds=settings.url_expiry_seconds,
+                            presign_client=public)
     signer = Signer(load_key(settings.secret_key, settings.home))
     return LocalAssetStore(db, settings.home / "assets", signer, url_expiry_seconds=settings.url_expiry_seconds)

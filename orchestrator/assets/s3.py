@@ -58,9 +58,11 @@ def make_client(endpoint: str, access_key: str | None, secret_key: str | None, *
 
 class S3AssetStore(BaseAssetStore):
     def __init__(self, db: Database, client: Minio, bucket: str, *, url_expiry_seconds: int,
-                 scratch: Path | None = None) -> None:
+                 scratch: Path | None = None, presign_client: Minio | None = None) -> None:
         super().__init__(db, url_expiry_seconds=url_expiry_seconds, scratch=scratch)
         self.client = client
+        self.presign_client = presign_client or client
+        """Signs the URLs handed to clients: the same server, by the address clients reach it at."""
         self.bucket = bucket
         self._bucket_ready = False
 
@@ -116,7 +118,7 @@ class S3AssetStore(BaseAssetStore):
             target.unlink(missing_ok=True)
 
     def _object_url(self, ref: dict) -> str:
-        return self.client.presigned_get_object(self.bucket, object_key(ref["sha256"]),
+        return self.presign_client.presigned_get_object(self.bucket, object_key(ref["sha256"]),
                                                 expires=timedelta(seconds=self.url_expiry_seconds))
 
     def check(self) -> None:
@@ -139,7 +141,7 @@ class S3AssetStore(BaseAssetStore):
         note = json.dumps({"content_type": content_type, "filename": filename}).encode()
         self.client.put_object(self.bucket, meta_key, io.BytesIO(note), len(note), content_type="application/json")
         expiry = timedelta(seconds=self.url_expiry_seconds)
-        return {"upload_id": upload_id, "url": self.client.presigned_put_object(self.bucket, data_key, expires=expiry),
+        return {"upload_id": upload_id, "url": self.presign_client.presigned_put_object(self.bucket, data_key, expires=expiry),
                 "method": "PUT", "headers": {"Content-Type": content_type},
                 "expires_at": int(time.time()) + self.url_expiry_seconds}
 

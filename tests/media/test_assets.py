@@ -179,3 +179,21 @@ def test_local_content_route_signs_and_serves_ranges(local_api):
     assert httpx.get(expired).status_code == 403
     assert local_api.get(f"/api/assets/{ref['asset_id']}").status_code == 200
     assert httpx.get(f"{local_api.base_url}/api/assets/{ref['asset_id']}").status_code == 401
+
+
+def test_s3_urls_are_signed_for_the_public_endpoint(tmp_path, s3):
+    """In docker-compose the API reaches MinIO as minio:9000, browsers as localhost:9000."""
+    from tests.media.conftest import make_store
+
+    public = f"localhost:{s3.port}"
+    store, db = make_store({"FUSIONFLOW_HOME": str(tmp_path / "home"), "FUSIONFLOW_S3_ENDPOINT": s3.endpoint,
+                            "FUSIONFLOW_S3_PUBLIC_ENDPOINT": public, "FUSIONFLOW_S3_ACCESS_KEY": s3.access_key,
+                            "FUSIONFLOW_S3_SECRET_KEY": s3.secret_key, "FUSIONFLOW_S3_BUCKET": f"p{uuid.uuid4().hex[:10]}"})
+    try:
+        ref = store.put_stream("u_local", io.BytesIO(PNG), "image/png")
+        assert ref["url"].startswith(f"http://{public}/")
+        assert httpx.get(ref["url"]).content == PNG
+        upload = store.create_upload("u_local", "image/png")
+        assert upload["url"].startswith(f"http://{public}/")
+    finally:
+        db.dispose()
