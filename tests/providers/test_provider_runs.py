@@ -5,7 +5,6 @@ resume, failures with the provider's message, cancel reaching fal, missing keys.
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
