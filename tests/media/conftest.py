@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import threading
 import uuid
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,6 +22,7 @@ from orchestrator.assets.factory import build_asset_service
 from orchestrator.store import migrate
 from orchestrator.store.db import Database
 from orchestrator.store.users import LOCAL_USER_ID, ensure_local_user
+from tests.fake_context import CancellableContext
 from tests.servers import need
 
 
@@ -65,14 +65,14 @@ def store(request):
     return request.getfixturevalue(f"{request.param}_store")
 
 
-class Harness:
+class Harness(CancellableContext):
     """A ``Context`` for one node over a real asset store: runs node types without an engine."""
 
     def __init__(self, store, *, node_id: str = "node") -> None:
         self.store = store
         self.run_id, self.node_id, self.attempt, self.user_id = "r_test", node_id, 1, LOCAL_USER_ID
         self.progress_events: list[tuple[float, str]] = []
-        self.cancel = threading.Event()
+        super().__init__()
         self._temp: Path | None = None
         self.on_progress = None
 
@@ -81,17 +81,6 @@ class Harness:
         if self.on_progress:
             self.on_progress(fraction)
         if self.cancel.is_set():
-            raise Cancelled()
-
-    def cancelled(self) -> bool:
-        return self.cancel.is_set()
-
-    def check_cancelled(self) -> None:
-        if self.cancel.is_set():
-            raise Cancelled()
-
-    def sleep(self, seconds: float) -> None:
-        if self.cancel.wait(seconds):
             raise Cancelled()
 
     def run_input(self, name: str) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,9 +12,10 @@ from typing import Any
 
 from nodes.sdk import MISSING, Cancelled
 from orchestrator.prices import DEFAULT_PRICES
+from tests.fake_context import CancellableContext
 
 
-class FakeContext:
+class FakeContext(CancellableContext):
     def __init__(self, settings: dict[str, Any] | None = None, *, attempt: int = 1) -> None:
         self.run_id, self.node_id, self.attempt, self.user_id = "r_test", "n", attempt, "u_test"
         self.settings = {"allow_private_urls": True, "provider_timeout_seconds": 10.0, "prices": DEFAULT_PRICES,
@@ -24,7 +24,7 @@ class FakeContext:
         self.costs: dict[str, tuple[float, str]] = {}
         self.assets: dict[str, tuple[dict, bytes]] = {}
         self.stored_external_id: str | None = None
-        self.cancel = threading.Event()
+        super().__init__()
         self.cancel_after_progress: int | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="ff-fake-"))
 
@@ -37,18 +37,6 @@ class FakeContext:
             self.cancel.set()
         if self.cancel.is_set():
             raise Cancelled()
-
-    def cancelled(self) -> bool:
-        return self.cancel.is_set()
-
-    def check_cancelled(self) -> None:
-        if self.cancel.is_set():
-            raise Cancelled()
-
-    def sleep(self, seconds: float) -> None:
-        self.check_cancelled()
-        self.cancel.wait(seconds)
-        self.check_cancelled()
 
     def run_input(self, name: str) -> Any:
         return MISSING
