@@ -8,9 +8,8 @@ gets the whole log.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import asyncio
+from collections.abc import AsyncIterator, Callable
 
 import anyio.to_thread
 import msgspec
@@ -73,7 +72,7 @@ def _stream(services: Services, read: Callable[[int], list[Event]], key: str, af
 async def run_events(run_id: str, request: Request, services: Services, user_id: str,
                      after: int | None = None) -> EventSourceResponse:
     start = _resume_point(request, after) or 0
-    await anyio.to_thread.run_sync(lambda: services.runs.get(user_id, run_id, with_graph=False))  # 404s
+    await anyio.to_thread.run_sync(services.runs.require, user_id, run_id)
 
     def read(cursor: int) -> list[Event]:
         with services.runtime.db.read() as conn:

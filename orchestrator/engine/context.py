@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nodes.sdk import MISSING, Cancelled, NodeError
 from orchestrator.assets import AssetService
-from orchestrator.engine.scheduler import Claim, Scheduler, held_filter
+from orchestrator.engine.scheduler import HELD, Claim, Scheduler, held_params
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -132,7 +132,7 @@ class NodeContext:
 
     def set_external_id(self, value: str | None) -> None:
         with self._db.write() as conn:
-            conn.execute(update(run_nodes).where(*held_filter(self._claim)).values(external_id=value))
+            conn.execute(update(run_nodes).where(*HELD).values(external_id=value), held_params(self._claim))
 
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         """Charge ``amount`` USD once per ``key`` (default: once per call in this attempt)."""

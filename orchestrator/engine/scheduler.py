@@ -33,8 +33,9 @@ CHUNK = 500
 # The hot path's statements, built once (building SQLAlchemy expressions per call
 # costs more than executing them on SQLite).
 _P = bindparam
-_HELD = (run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
-         run_nodes.c.status == "running", run_nodes.c.attempts == _P("p_attempt"))
+HELD = (run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
+        run_nodes.c.status == "running", run_nodes.c.attempts == _P("p_attempt"))
+"""The row filter for a node a claim still holds; execute with ``held_params(claim)``."""
 CLAIM = (update(run_nodes)
          .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
                 (run_nodes.c.status == "queued")
@@ -42,10 +43,10 @@ CLAIM = (update(run_nodes)
          .values(status="running", attempts=run_nodes.c.attempts + 1, started_at=_P("p_ts"),
                  lease_until=_P("p_lease"), progress=0.0, message=None)
          .returning(run_nodes.c.attempts))
-PROGRESS = (update(run_nodes).where(*_HELD)
+PROGRESS = (update(run_nodes).where(*HELD)
             .values(progress=_P("p_progress"), message=_P("p_message"), lease_until=_P("p_lease"))
             .returning(run_nodes.c.node_id))
-SUCCEED = (update(run_nodes).where(*_HELD)
+SUCCEED = (update(run_nodes).where(*HELD)
            .values(status="succeeded", outputs=_P("p_outputs", type_=JSONText()), cached=_P("p_cached"),
                    progress=1.0, finished_at=_P("p_ts"), lease_until=None)
            .returning(run_nodes.c.node_id))
@@ -67,6 +68,11 @@ class Claim:
     node_id: str
     attempt: int
     user_id: str
+
+
+def held_params(claim: Claim) -> dict:
+    """The parameters of ``HELD`` for ``claim``."""
+    return {"p_run": claim.run_id, "p_node": claim.node_id, "p_attempt": claim.attempt}
 
 
 @dataclass
@@ -129,7 +135,7 @@ class Scheduler:
     def progress(self, claim: Claim, fraction: float, message: str) -> bool:
         """Record progress and renew the lease. False when the node is no longer ours."""
         with self.db.write() as conn:
-            owned = conn.execute(PROGRESS, {**self._held_params(claim), "p_progress": fraction,
+            owned = conn.execute(PROGRESS, {**held_params(claim), "p_progress": fraction,
                                             "p_message": message, "p_lease": time.time() + self.lease_seconds}).first()
             if owned is None:
                 return False
@@ -144,15 +150,15 @@ class Scheduler:
             return
         with self.db.write() as conn:
             for claim in claims:
-                conn.execute(update(run_nodes).where(*self._held(claim))
-                             .values(lease_until=time.time() + self.lease_seconds))
+                conn.execute(update(run_nodes).where(*HELD).values(lease_until=time.time() + self.lease_seconds),
+                             held_params(claim))
 
     def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: bool) -> Outcome:
         """Record a node's outputs and release its successors. With ``inline``, one ready
         successor is claimed for this worker in the same transaction."""
         outcome = Outcome()
         with self.db.write() as conn:
-            done = conn.execute(SUCCEED, {**self._held_params(claim), "p_outputs": outputs, "p_cached": cached,
+            done = conn.execute(SUCCEED, {**held_params(claim), "p_outputs": outputs, "p_cached": cached,
                                           "p_ts": now_iso()}).first()
             if done is None:
                 return outcome
@@ -181,9 +187,9 @@ class Scheduler:
         """Mark a node failed and every node downstream of it skipped."""
         with self.db.write() as conn:
             done = conn.execute(
-                update(run_nodes).where(*self._held(claim))
+                update(run_nodes).where(*HELD)
                 .values(status="failed", error=error, finished_at=now_iso(), lease_until=None)
-                .returning(run_nodes.c.node_id)
+                .returning(run_nodes.c.node_id), held_params(claim)
             ).first()
             if done is None:
                 return
@@ -205,9 +211,9 @@ class Scheduler:
             else:
                 note = None
                 done = conn.execute(
-                update(run_nodes).where(*self._held(claim))
+                    update(run_nodes).where(*HELD)
                     .values(status="queued", error=None, lease_until=None, queued_at=time.time() + delay_ms / 1000)
-                    .returning(run_nodes.c.node_id)
+                    .returning(run_nodes.c.node_id), held_params(claim)
                 ).first()
             if done is not None:
                 note, _ = eventlog.append(conn, claim.run_id, claim.user_id, [(
@@ -224,9 +230,9 @@ class Scheduler:
 
     def _cancel_held(self, conn: Connection, claim: Claim) -> Note | None:
         done = conn.execute(
-            update(run_nodes).where(*self._held(claim))
+            update(run_nodes).where(*HELD)
             .values(status="cancelled", finished_at=now_iso(), lease_until=None)
-            .returning(run_nodes.c.node_id)
+            .returning(run_nodes.c.node_id), held_params(claim)
         ).first()
         if done is None:
             return None
@@ -273,15 +279,6 @@ class Scheduler:
         return [(r[0], r[1]) for r in [*expired, *waiting]]
 
     # -- helpers ---------------------------------------------------------------------
-
-    @staticmethod
-    def _held_params(claim: Claim) -> dict:
-        return {"p_run": claim.run_id, "p_node": claim.node_id, "p_attempt": claim.attempt}
-
-    @staticmethod
-    def _held(claim: Claim):
-        return (run_nodes.c.run_id == claim.run_id, run_nodes.c.node_id == claim.node_id,
-                run_nodes.c.status == "running", run_nodes.c.attempts == claim.attempt)
 
     @staticmethod
     def _cancel_requested(conn: Connection, run_id: str) -> bool:
@@ -355,7 +352,3 @@ class Scheduler:
         note, _ = eventlog.append(conn, run_id, user_id, [(f"run.{status}", fields)])
         return note
 
-
-def held_filter(claim: Claim):
-    """The row filter for a node ``claim`` still holds (for other modules' updates)."""
-    return Scheduler._held(claim)

@@ -81,7 +81,7 @@ class RunService:
         return errors
 
     @staticmethod
-    def effective_graph(graph: Graph, checked: Checked, overrides: dict[str, dict[str, Any]]) -> dict:
+    def effective_graph(graph: Graph, overrides: dict[str, dict[str, Any]]) -> dict:
         """The graph as it runs: overrides applied to the params."""
         doc = graph_to_builtins(graph)
         for node in doc["nodes"]:
@@ -93,8 +93,8 @@ class RunService:
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None) -> dict:
-        checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
-        doc = self.effective_graph(body.graph, checked, body.overrides)
+        _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
+        doc = self.effective_graph(body.graph, body.overrides)
         if body.overrides:
             plan = build_plan(msgspec.convert(doc, Graph), plan.order)
         run_id = new_id("r")
@@ -118,19 +118,25 @@ class RunService:
         return {"cost": round(sum(costs.values()), 6), "currency": "USD", "nodes": costs}
 
     def cancel(self, user_id: str, run_id: str) -> dict:
-        self.get(user_id, run_id)  # 404 for an unknown run or another user's
+        self.require(user_id, run_id)
         if not self.rt.scheduler.cancel(run_id, user_id):
             raise Conflict(f"run {run_id} has already finished", code="run_finished")
         self.rt.executor.cancel_local(run_id)
         return self.get(user_id, run_id)
 
-    def get(self, user_id: str, run_id: str, *, with_graph: bool = True) -> dict:
+    def require(self, user_id: str, run_id: str) -> None:
+        """Raise ``NotFound`` unless the run exists and is the user's."""
+        with self.rt.db.read() as conn:
+            if conn.execute(select(runs.c.id).where(runs.c.id == run_id, runs.c.user_id == user_id)).first() is None:
+                raise NotFound(f"run {run_id} does not exist")
+
+    def get(self, user_id: str, run_id: str) -> dict:
         with self.rt.db.read() as conn:
             row = conn.execute(select(runs).where(runs.c.id == run_id, runs.c.user_id == user_id)).first()
             if row is None:
                 raise NotFound(f"run {run_id} does not exist")
             nodes = _nodes_of(conn, run_id)
-        return self._fresh(_run_document(row, nodes, with_graph=with_graph))
+        return self._fresh(_run_document(row, nodes, with_graph=True))
 
     def list(self, user_id: str, *, limit: int = 50, cursor: str | None = None, status: str | None = None,
              graph_id: str | None = None) -> dict:
