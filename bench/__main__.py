@@ -62,13 +62,13 @@ def raw_first_start(client: redis_lib.Redis, actor) -> float:
 
 
 def validate_and_plan(size: int) -> float:
-    from nodes import sdk
+    from nodes.catalog import load_catalog
     from orchestrator.graph.plan import build_plan
     from orchestrator.graph.spec import decode_graph
     from orchestrator.graph.validate import validate
 
     body = msgspec.json.encode(graphs.wide_random(size))
-    catalog = sdk.registry()
+    catalog = load_catalog()
     started = time.perf_counter()
     graph = decode_graph(body)
     checked = validate(graph, catalog)

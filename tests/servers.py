@@ -180,7 +180,7 @@ def live_server(env: dict[str, str], *, executes: bool | None = None) -> Iterato
     from orchestrator.engine.runtime import Runtime
 
     settings = settings_module.load(env)
-    runtime = Runtime(settings, executes=(not settings.distributed) if executes is None else executes,
+    runtime = Runtime.build(settings, executes=(not settings.distributed) if executes is None else executes,
                       migrate_schema=True)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning",
                                            timeout_graceful_shutdown=2))

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Iterable
+from typing import Protocol
 
 import msgspec
 
@@ -76,6 +77,21 @@ class Subscription:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Bus(Protocol):
+    """Carries notes between the ledger (which publishes after each commit) and the
+    event streams (which subscribe); ``LocalBus`` and ``RedisBus`` are its twins."""
+
+    def subscribe(self, *keys: str) -> Subscription: ...
+
+    def publish(self, notes: Iterable[Note]) -> None: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def ping(self) -> None: ...
 
 
 class LocalBus:
