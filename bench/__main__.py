@@ -23,7 +23,7 @@ import httpx
 import msgspec
 import redis as redis_lib
 
-from bench import graphs
+from bench import graphs, service
 from bench.raw_dramatiq import build as build_raw
 from bench.raw_dramatiq import run_graph as run_raw
 from tests import servers
@@ -83,12 +83,15 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (both systems)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process")
+    parser.add_argument("--runs", type=int, default=100, help="concurrent runs for the throughput row")
+    parser.add_argument("--listeners", type=int, default=500, help="SSE listeners for the fan-out row")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
     shapes = {"chain": graphs.chain(args.size), "fan": graphs.fan(args.size - 2),
               "layered": graphs.layered(args.size)}
     rows: dict[str, dict[str, float]] = {}
+    service_rows: list[tuple[str, str, str]] = []
 
     def record(name: str, system: str, samples: list[float]) -> None:
         rows.setdefault(name, {})[system] = median_of(samples)
@@ -122,6 +125,7 @@ def main() -> int:
             for name, graph in shapes.items():
                 record(name, "distributed", [fusionflow_run(client, graph) for _ in range(args.repeats)])
             record("first node after idle", "distributed", [fusionflow_first_start(client) for _ in range(args.repeats)])
+            measure_service(client, live.url, "distributed", service_rows, args)
 
     # FusionFlow, embedded.
     import tempfile
@@ -131,14 +135,39 @@ def main() -> int:
         fusionflow_run(client, graphs.chain(10))
         for name, graph in shapes.items():
             record(name, "embedded", [fusionflow_run(client, graph) for _ in range(args.repeats)])
+        measure_service(client, live.url, "embedded", service_rows, args)
 
     record("validate+plan 10k nodes", "graph core", [validate_and_plan(10_000) for _ in range(args.repeats)])
 
     print_table(rows, args.size)
+    print_service_table(service_rows)
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump(rows, handle, indent=2)
+            json.dump({"graphs": rows, "service": service_rows}, handle, indent=2)
     return 0
+
+
+def measure_service(client: httpx.Client, url: str, system: str, out: list[tuple[str, str, str]],
+                    args: argparse.Namespace) -> None:
+    """The service rows (see ``bench.service``), medians where repeated."""
+    rate = median_of([service.throughput(client, args.runs) for _ in range(args.repeats)])
+    out.append((f"{args.runs} concurrent 10-node runs", system, f"{rate:,.0f} nodes/s (target >= 1,000)"))
+    p50, p99, deliveries = service.sse_fanout(url, args.listeners)
+    out.append((f"{args.listeners} SSE listeners, one run", system,
+                f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms over {deliveries} deliveries (target p99 <= 100 ms)"))
+    pairs = [service.cached_rerun(client, args.size) for _ in range(args.repeats)]
+    uncached, cached = median_of([p[0] for p in pairs]), median_of([p[1] for p in pairs])
+    out.append((f"cached rerun, {args.size}-node chain", system,
+                f"{cached * 1000:.0f} ms vs {uncached * 1000:.0f} ms uncached = {cached / uncached:.0%} (target <= 10%)"))
+    for row in out[-3:]:
+        print(f"  {row[0]:<32} {row[1]:<12} {row[2]}", file=sys.stderr, flush=True)
+
+
+def print_service_table(rows: list[tuple[str, str, str]]) -> None:
+    print()
+    print(f"{'service measure':<34}{'system':<13}result")
+    for name, system, result in rows:
+        print(f"{name:<34}{system:<13}{result}")
 
 
 def print_table(rows: dict[str, dict[str, float]], size: int) -> None:

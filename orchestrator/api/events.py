@@ -41,7 +41,7 @@ def _resume_point(request: Request, after: int | None) -> int | None:
         raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
 
 
-def _response(events: AsyncIterator[ServerSentEvent]) -> EventSourceResponse:
+def _response(events: AsyncIterator[ServerSentEvent | bytes]) -> EventSourceResponse:
     return EventSourceResponse(events, ping=KEEPALIVE_SECONDS, sep="\n",
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -52,10 +52,10 @@ async def run_events(run_id: str, request: Request, services: Services, user_id:
     start = _resume_point(request, after) or 0
     await anyio.to_thread.run_sync(services.runs.require, user_id, run_id)
 
-    async def events() -> AsyncIterator[ServerSentEvent]:
+    async def events() -> AsyncIterator[ServerSentEvent | bytes]:
         yield ServerSentEvent(comment="connected")
-        async for seq, kind, data in services.feeds.listen(run_id, start):
-            yield ServerSentEvent(data=data, event=kind, id=str(seq))
+        async for _seq, _kind, frame in services.feeds.listen(run_id, start):
+            yield frame
 
     return _response(events())
 

@@ -49,14 +49,15 @@ def renderer(assets) -> Render:
 @dataclass(eq=False)
 class RunFeed:
     run_id: str
-    events: list[tuple[int, str, str]] = field(default_factory=list)
-    """(seq, type, data) from the run's first event on: seq N is at index N - 1."""
+    events: list[tuple[int, str, bytes]] = field(default_factory=list)
+    """(seq, type, the event as sent on the wire) from the run's first event on: seq N
+    is at index N - 1. Encoded once here, not once per listener."""
     ended: bool = False
     listeners: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task | None = None
 
-    def extend(self, batch: list[tuple[int, str, str]]) -> None:
+    def extend(self, batch: list[tuple[int, str, bytes]]) -> None:
         self.events.extend(batch)
         if any(kind in TERMINAL_RUN_EVENTS for _, kind, _ in batch):
             self.ended = True
@@ -76,8 +77,9 @@ class FeedHub:
         self._render = render
         self._feeds: dict[str, RunFeed] = {}
 
-    async def listen(self, run_id: str, after: int) -> AsyncIterator[tuple[int, str, str]]:
-        """The run's events after ``after``, live, up to and including its terminal event."""
+    async def listen(self, run_id: str, after: int) -> AsyncIterator[tuple[int, str, bytes]]:
+        """The run's events after ``after``, live, up to and including its terminal event:
+        (seq, type, the SSE frame to send)."""
         feed = self._feeds.get(run_id)
         if feed is None:
             feed = self._feeds[run_id] = RunFeed(run_id)
@@ -118,5 +120,11 @@ class FeedHub:
                 if await subscription.wait_async(POLL_SECONDS):
                     await asyncio.sleep(BATCH_SECONDS)
 
-    def _read_rendered(self, run_id: str, after: int) -> list[tuple[int, str, str]]:
-        return [(event.seq, event.type, self._render(event)) for event in self._read(run_id, after)]
+    def _read_rendered(self, run_id: str, after: int) -> list[tuple[int, str, bytes]]:
+        return [(event.seq, event.type, _frame(event.seq, event.type, self._render(event)))
+                for event in self._read(run_id, after)]
+
+
+def _frame(seq: int, kind: str, data: str) -> bytes:
+    """One SSE frame (``id``, ``event``, ``data`` lines; the data is one line of JSON)."""
+    return f"id: {seq}\nevent: {kind}\ndata: {data}\n\n".encode()
