@@ -5,14 +5,19 @@ medians of several repeats: a 300-node chain, a 1 -> 300 -> 1 fan and a 300-node
 layered DAG, in FusionFlow's distributed mode (API + worker processes) and with raw
 Dramatiq (same Redis, same worker count); the time from submit to the first node
 starting after 2 s idle; the embedded mode on the same graphs; and validation plus
-planning of a 10,000-node graph. Prints a table of medians and ratios. Numbers are
-only comparable within one run: the machines are shared and noisy.
+planning of a 10,000-node graph; then, per mode, the service rows of
+``bench.service`` (throughput of concurrent runs, SSE fan-out, a fully cached
+rerun). FusionFlow's API runs in a process of its own (``fusionflow serve``), as in
+production, so the measuring client does not share its interpreter. Prints tables of
+medians and ratios. Numbers are only comparable within one run: the machines are
+shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -119,23 +124,25 @@ def main() -> int:
         # FusionFlow, distributed.
         env = {"FUSIONFLOW_HOME": "/tmp/fusionflow-bench", "FUSIONFLOW_DATABASE_URL": postgres.create_database(),
                "FUSIONFLOW_REDIS_URL": redis.url, "FUSIONFLOW_QUEUE": "bench"}
-        with servers.live_server(env) as live, servers.worker_processes(env, args.workers, args.threads), \
-                httpx.Client(base_url=live.url, timeout=60) as client:
+        subprocess.run([sys.executable, "-m", "orchestrator.cli", "migrate"], env={**os.environ, **env}, check=True,
+                       stdout=subprocess.DEVNULL)
+        with servers.serve_process(env) as url, servers.worker_processes(env, args.workers, args.threads), \
+                httpx.Client(base_url=url, timeout=60) as client:
             fusionflow_run(client, graphs.chain(10))
             for name, graph in shapes.items():
                 record(name, "distributed", [fusionflow_run(client, graph) for _ in range(args.repeats)])
             record("first node after idle", "distributed", [fusionflow_first_start(client) for _ in range(args.repeats)])
-            measure_service(client, live.url, "distributed", service_rows, args)
+            measure_service(client, url, "distributed", service_rows, args)
 
     # FusionFlow, embedded.
     import tempfile
 
-    with tempfile.TemporaryDirectory() as home, servers.live_server({"FUSIONFLOW_HOME": home}) as live, \
-            httpx.Client(base_url=live.url, timeout=60) as client:
+    with tempfile.TemporaryDirectory() as home, servers.serve_process({"FUSIONFLOW_HOME": home}) as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
         fusionflow_run(client, graphs.chain(10))
         for name, graph in shapes.items():
             record(name, "embedded", [fusionflow_run(client, graph) for _ in range(args.repeats)])
-        measure_service(client, live.url, "embedded", service_rows, args)
+        measure_service(client, url, "embedded", service_rows, args)
 
     record("validate+plan 10k nodes", "graph core", [validate_and_plan(10_000) for _ in range(args.repeats)])
 

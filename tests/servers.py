@@ -227,3 +227,36 @@ def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Itera
         for log in logs:
             log.close()
             os.unlink(log.name)
+
+
+@contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[str]:
+    """``fusionflow serve`` in its own process with ``env`` (its base URL): for measuring
+    the server without the client's work in the same process."""
+    import httpx
+
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
+    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--port", str(port)],
+                               env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"fusionflow serve did not start:\n{Path(log.name).read_text()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        os.unlink(log.name)

@@ -36,7 +36,7 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
-ANNOUNCE_AFTER_SECONDS = 0.02
+ANNOUNCE_AFTER_SECONDS = 0.05
 """A node still running after this long gets its ``node.started`` event on its own;
 faster nodes write it together with their outcome."""
 

@@ -37,54 +37,61 @@ from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
 from orchestrator.store.models import JSONText, cost_records, output_cache, run_nodes, runs
+from orchestrator.store.prepared import Prepared
 
 ACTIVE_RUN = "running"
 UNSTARTED = ("pending", "queued")
 CHUNK = 500
 
-# The hot path's statements, built once (building SQLAlchemy expressions per call
-# costs more than executing them on SQLite).
+# The hot path's statements, built once and compiled once per dialect (see
+# ``orchestrator.store.prepared``: SQLAlchemy's per-call work costs more than
+# executing them on SQLite).
 _P = bindparam
 HELD = (run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
         run_nodes.c.status == "running", run_nodes.c.attempts == _P("p_attempt"))
 """The row filter for a node a claim still holds; execute with ``held_params(claim)``."""
-CLAIM = (update(run_nodes)
+CLAIM = Prepared((update(run_nodes)
          .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
                 (run_nodes.c.status == "queued")
                 | and_(run_nodes.c.status == "running", run_nodes.c.lease_until < _P("p_now")))
          .values(status="running", attempts=run_nodes.c.attempts + 1, started_at=_P("p_ts"),
                  lease_until=_P("p_lease"), progress=0.0, message=None)
-         .returning(run_nodes.c.attempts))
-STILL_HELD = select(run_nodes.c.node_id).where(*HELD)
-PROGRESS = (update(run_nodes).where(*HELD)
+         .returning(run_nodes.c.attempts)))
+STILL_HELD = Prepared(select(run_nodes.c.node_id).where(*HELD))
+PROGRESS = Prepared((update(run_nodes).where(*HELD)
             .values(progress=_P("p_progress"), message=_P("p_message"), lease_until=_P("p_lease"))
-            .returning(run_nodes.c.node_id))
-RENEW = update(run_nodes).where(*HELD).values(lease_until=_P("p_lease"))
-SUCCEED = (update(run_nodes).where(*HELD)
+            .returning(run_nodes.c.node_id)))
+RENEW = Prepared(update(run_nodes).where(*HELD).values(lease_until=_P("p_lease")))
+SUCCEED = Prepared((update(run_nodes).where(*HELD)
            .values(status="succeeded", outputs=_P("p_outputs", type_=JSONText()), cached=_P("p_cached"),
                    progress=1.0, finished_at=_P("p_ts"), lease_until=None)
-           .returning(run_nodes.c.node_id))
-FAIL = (update(run_nodes).where(*HELD)
+           .returning(run_nodes.c.node_id)))
+FAIL = Prepared((update(run_nodes).where(*HELD)
         .values(status="failed", error=_P("p_error", type_=JSONText()), finished_at=_P("p_ts"), lease_until=None)
-        .returning(run_nodes.c.node_id))
-REQUEUE = (update(run_nodes).where(*HELD)
+        .returning(run_nodes.c.node_id)))
+REQUEUE = Prepared((update(run_nodes).where(*HELD)
            .values(status="queued", error=None, lease_until=None, queued_at=_P("p_due"))
-           .returning(run_nodes.c.node_id))
-CANCEL_HELD = (update(run_nodes).where(*HELD)
+           .returning(run_nodes.c.node_id)))
+CANCEL_HELD = Prepared((update(run_nodes).where(*HELD)
                .values(status="cancelled", finished_at=_P("p_ts"), lease_until=None)
-               .returning(run_nodes.c.node_id))
+               .returning(run_nodes.c.node_id)))
 RELEASE = (update(run_nodes)
            .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id.in_(_P("p_ids", expanding=True)),
                   run_nodes.c.status == "pending")
            .values(pending=run_nodes.c.pending - 1)
            .returning(run_nodes.c.node_id, run_nodes.c.pending))
-START_INLINE = (update(run_nodes).where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"))
+RELEASE_ONE = Prepared(update(run_nodes)
+                      .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
+                             run_nodes.c.status == "pending")
+                      .values(pending=run_nodes.c.pending - 1)
+                      .returning(run_nodes.c.node_id, run_nodes.c.pending))
+START_INLINE = Prepared((update(run_nodes).where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"))
                 .values(status="running", attempts=1, started_at=_P("p_ts"), lease_until=_P("p_lease"),
-                        queued_at=_P("p_now")))
-SET_EXTERNAL_ID = update(run_nodes).where(*HELD).values(external_id=_P("p_external"))
-EXTERNAL_ID = select(run_nodes.c.external_id).where(run_nodes.c.run_id == _P("p_run"),
-                                                    run_nodes.c.node_id == _P("p_node"))
-CANCEL_REQUESTED = select(runs.c.cancel_requested).where(runs.c.id == _P("p_run"))
+                        queued_at=_P("p_now"))))
+SET_EXTERNAL_ID = Prepared(update(run_nodes).where(*HELD).values(external_id=_P("p_external")))
+EXTERNAL_ID = Prepared(select(run_nodes.c.external_id).where(run_nodes.c.run_id == _P("p_run"),
+                                                    run_nodes.c.node_id == _P("p_node")))
+CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
 RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache).where(runs.c.id == _P("p_run"))
 OUTPUTS_OF = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
     run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id.in_(_P("p_ids", expanding=True)))
@@ -182,7 +189,7 @@ class Ledger:
         No event yet: ``node.started`` goes with the outcome, or with ``announce``."""
         now = time.time()
         with self.db.write() as conn:
-            attempt = conn.execute(CLAIM, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
+            attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
                                            "p_lease": now + self.lease_seconds}).scalar_one_or_none()
         return None if attempt is None else Claim(run_id, node_id, attempt, user_id)
 
@@ -192,7 +199,7 @@ class Ledger:
             if claim.announced:
                 return
             with self.db.write() as conn:
-                if conn.execute(STILL_HELD, held_params(claim)).first() is None:
+                if STILL_HELD(conn, held_params(claim)).first() is None:
                     return
                 note, _ = eventlog.append(conn, claim.run_id, claim.user_id, self._started(claim))
             claim.announced = True
@@ -202,7 +209,7 @@ class Ledger:
         """Record progress and renew the lease. False when the node is no longer ours."""
         with claim.lock:
             with self.db.write() as conn:
-                owned = conn.execute(PROGRESS, {**held_params(claim), "p_progress": fraction,
+                owned = PROGRESS(conn, {**held_params(claim), "p_progress": fraction,
                                                 "p_message": message,
                                                 "p_lease": time.time() + self.lease_seconds}).first()
                 if owned is None:
@@ -221,7 +228,7 @@ class Ledger:
         lease = time.time() + self.lease_seconds
         with self.db.write() as conn:
             for claim in claims:
-                conn.execute(RENEW, {**held_params(claim), "p_lease": lease})
+                RENEW(conn, {**held_params(claim), "p_lease": lease})
 
     def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: bool) -> Outcome:
         """Record a node's outputs and release its successors. With ``inline``, one ready
@@ -229,7 +236,7 @@ class Ledger:
         outcome = Outcome()
         with claim.lock:
             with self.db.write() as conn:
-                done = conn.execute(SUCCEED, {**held_params(claim), "p_outputs": outputs, "p_cached": cached,
+                done = SUCCEED(conn, {**held_params(claim), "p_outputs": outputs, "p_cached": cached,
                                               "p_ts": now_iso()}).first()
                 if done is None:
                     return outcome
@@ -241,7 +248,7 @@ class Ledger:
                     now = time.time()
                     if inline:
                         first, ready = ready[0], ready[1:]
-                        conn.execute(START_INLINE, {"p_run": claim.run_id, "p_node": first, "p_ts": now_iso(),
+                        START_INLINE(conn, {"p_run": claim.run_id, "p_node": first, "p_ts": now_iso(),
                                                     "p_lease": now + self.lease_seconds, "p_now": now})
                         items.append(("node.queued", {"node_id": first}))
                         outcome.inline = Claim(claim.run_id, first, 1, claim.user_id)
@@ -258,7 +265,7 @@ class Ledger:
         """Mark a node failed and every node downstream of it skipped."""
         with claim.lock:
             with self.db.write() as conn:
-                if conn.execute(FAIL, {**held_params(claim), "p_error": error, "p_ts": now_iso()}).first() is None:
+                if FAIL(conn, {**held_params(claim), "p_error": error, "p_ts": now_iso()}).first() is None:
                     return
                 skipped = self._set_status(conn, claim.run_id, plan.descendants(claim.node_id), "skipped",
                                            only=("pending",), finished=True)
@@ -277,7 +284,7 @@ class Ledger:
                 if self._cancel_requested(conn, claim.run_id):
                     note, requeued = self._cancel_held(conn, claim), False
                 else:
-                    requeued = conn.execute(REQUEUE, {**held_params(claim),
+                    requeued = REQUEUE(conn, {**held_params(claim),
                                                       "p_due": time.time() + delay_ms / 1000}).first() is not None
                     note = None
                     if requeued:
@@ -297,7 +304,7 @@ class Ledger:
         self._publish(note)
 
     def _cancel_held(self, conn: Connection, claim: Claim) -> Note | None:
-        if conn.execute(CANCEL_HELD, {**held_params(claim), "p_ts": now_iso()}).first() is None:
+        if CANCEL_HELD(conn, {**held_params(claim), "p_ts": now_iso()}).first() is None:
             return None
         return self._finish_nodes(conn, claim.run_id, claim.user_id,
                                   self._started(claim) + [("node.cancelled", {"node_id": claim.node_id})],
@@ -314,11 +321,11 @@ class Ledger:
 
     def external_id(self, claim: Claim) -> str | None:
         with self.db.read() as conn:
-            return conn.execute(EXTERNAL_ID, {"p_run": claim.run_id, "p_node": claim.node_id}).scalar()
+            return EXTERNAL_ID(conn, {"p_run": claim.run_id, "p_node": claim.node_id}).scalar()
 
     def set_external_id(self, claim: Claim, value: str | None) -> None:
         with self.db.write() as conn:
-            conn.execute(SET_EXTERNAL_ID, {**held_params(claim), "p_external": value})
+            SET_EXTERNAL_ID(conn, {**held_params(claim), "p_external": value})
 
     def record_cost(self, claim: Claim, amount: float, detail: str, key: str) -> bool:
         """Charge ``amount`` USD to the node and its run, once per ``key``. False when
@@ -419,13 +426,16 @@ class Ledger:
 
     @staticmethod
     def _cancel_requested(conn: Connection, run_id: str) -> bool:
-        return bool(conn.execute(CANCEL_REQUESTED, {"p_run": run_id}).scalar())
+        return bool(CANCEL_REQUESTED(conn, {"p_run": run_id}).scalar())
 
     @staticmethod
     def _release(conn: Connection, run_id: str, successors: Sequence[str]) -> list[str]:
         """Count a finished predecessor off each successor; those reaching zero are ready."""
         if not successors:
             return []
+        if len(successors) == 1:
+            row = RELEASE_ONE(conn, {"p_run": run_id, "p_node": successors[0]}).first()
+            return [row[0]] if row is not None and row[1] == 0 else []
         ready = []
         for start in range(0, len(successors), CHUNK):
             chunk = list(successors[start:start + CHUNK])

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from orchestrator.events.bus import Note
 from orchestrator.store.ids import now_iso
 from orchestrator.store.models import events, runs, users
+from orchestrator.store.prepared import Prepared
 
 TERMINAL_RUN_EVENTS = frozenset({"run.succeeded", "run.failed", "run.cancelled"})
 WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
@@ -25,12 +26,13 @@ WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
 
 _encode = msgspec.json.Encoder().encode
 
-_BUMP_RUN = (update(runs).where(runs.c.id == bindparam("p_run"))
+_BUMP_RUN = Prepared(update(runs).where(runs.c.id == bindparam("p_run"))
              .values(next_seq=runs.c.next_seq + bindparam("p_count"), nodes_left=runs.c.nodes_left - bindparam("p_done"))
              .returning(runs.c.next_seq, runs.c.nodes_left))
-_BUMP_USER = (update(users).where(users.c.id == bindparam("p_user"))
+_BUMP_USER = Prepared(update(users).where(users.c.id == bindparam("p_user"))
               .values(event_seq=users.c.event_seq + bindparam("p_count")).returning(users.c.event_seq))
-_INSERT = events.insert()
+_INSERT = Prepared(events.insert().values({name: bindparam(name) for name in
+                                           ("run_id", "seq", "user_id", "user_seq", "type", "data")}))
 
 
 class Event(msgspec.Struct):
@@ -71,8 +73,8 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
             "types": [event_type for event_type, _ in items],
             "datas": [_encode({"ts": ts, **fields}).decode() for _, fields in items]}).one()
         return Note(run_id, user_id, last_seq, last_user_seq), nodes_left
-    last_seq, nodes_left = conn.execute(_BUMP_RUN, {"p_run": run_id, "p_count": count, "p_done": nodes_done}).one()
-    last_user_seq = conn.execute(_BUMP_USER, {"p_user": user_id, "p_count": count}).scalar_one()
+    last_seq, nodes_left = _BUMP_RUN(conn, {"p_run": run_id, "p_count": count, "p_done": nodes_done}).one()
+    last_user_seq = _BUMP_USER(conn, {"p_user": user_id, "p_count": count}).scalar_one()
     if count:
         ts = now_iso()
         first_seq, first_user_seq = last_seq - count + 1, last_user_seq - count + 1
@@ -82,7 +84,7 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
             payload = {"run_id": run_id, "seq": seq, "ts": ts, **fields}
             rows.append({"run_id": run_id, "seq": seq, "user_id": user_id, "user_seq": first_user_seq + i,
                          "type": event_type, "data": _encode(payload).decode()})
-        conn.execute(_INSERT, rows)
+        _INSERT.many(conn, rows)
     return Note(run_id, user_id, last_seq, last_user_seq), nodes_left
 
 
