@@ -23,6 +23,7 @@ from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.documents import Estimate, RunDocument, RunPage, as_document
 from orchestrator.engine.ledger import Ledger
 from orchestrator.errors import InvalidRequest, RunFinished, RunNotFound, RunRejected
+from orchestrator.graph.gcpause import paused_gc
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import Graph, RerunCreate, RunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import Checked, Limits, check_run_inputs, declared_inputs, error, validate
@@ -60,7 +61,8 @@ class RunService:
     def check(self, user_id: str, graph: Graph, inputs: dict[str, Any],
               overrides: dict[str, dict[str, Any]]) -> tuple[Checked, Plan]:
         """Validate a run request fully; raises ``RunRejected`` with every error."""
-        checked = validate(graph, self.catalog, self.limits, overrides)
+        with paused_gc():  # big graphs allocate many small acyclic objects
+            checked = validate(graph, self.catalog, self.limits, overrides)
         errors = list(checked.errors)
         declared = declared_inputs(graph, checked.params)
         errors += check_run_inputs(declared, inputs)
@@ -68,7 +70,8 @@ class RunService:
         errors += self._check_providers(graph, checked)
         if errors:
             raise RunRejected(errors)
-        return checked, build_plan(graph, checked.order, checked.ends)
+        with paused_gc():
+            return checked, build_plan(graph, checked.order, checked.ends)
 
     def _check_assets(self, user_id: str, declared: dict[str, dict], inputs: dict[str, Any]) -> list[dict]:
         wanted = {name: value for name, value in inputs.items()
