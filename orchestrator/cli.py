@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from orchestrator.api.openapi import openapi_document
+    from orchestrator.api.document import openapi_document
 
     document = openapi_document()
     if args.out:

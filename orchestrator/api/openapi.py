@@ -47,22 +47,3 @@ def add_stream_docs(app: Litestar) -> None:
         "UserEvents", "Every event of every run of the caller, from the moment of connecting", []))
     schema.paths = paths
 
-
-def openapi_document() -> bytes:
-    """The OpenAPI document of the whole API, as ``/schema/openapi.json`` serves it
-    (keys sorted), built from an app on a throwaway embedded runtime: no server needed."""
-    import tempfile
-
-    import msgspec
-
-    from orchestrator import settings as settings_module
-    from orchestrator.api.app import create_app
-    from orchestrator.engine.runtime import Runtime
-
-    with tempfile.TemporaryDirectory(prefix="ff-openapi-") as home:
-        runtime = Runtime.build(settings_module.load({"FUSIONFLOW_HOME": home}), executes=False)
-        try:
-            schema = create_app(runtime).openapi_schema.to_schema()
-        finally:
-            runtime.close()
-    return msgspec.json.format(msgspec.json.encode(schema, order="sorted"), indent=2) + b"\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestrator.api.openapi import openapi_document
+from orchestrator.api.document import openapi_document
 
 COMMITTED = Path(__file__).resolve().parents[2] / "web" / "openapi.json"
 
