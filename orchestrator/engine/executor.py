@@ -31,6 +31,7 @@ from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
+from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,10 +137,14 @@ class Executor:
         self.starts = StartAnnouncer(ledger)
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
+        self._stopping = False
 
     # -- entry point -----------------------------------------------------------------
 
     def execute(self, run_id: str, node_id: str) -> None:
+        if self._stopping:  # this worker is going away: another one takes the node at once
+            self.dispatcher.send(run_id, node_id)
+            return
         info = self.runs.get(run_id)
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
@@ -162,6 +167,25 @@ class Executor:
             for (active_run, _), (_, event) in self._active.items():
                 if active_run == run_id:
                     event.set()
+
+    def stop_taking_work(self) -> None:
+        """From now on, messages that reach this executor are passed on to other workers."""
+        self._stopping = True
+
+    def hand_back_all(self, reason: str = "its worker stopped; it runs again on another") -> int:
+        """Give every node running here back to the queue and send it again; the threads
+        running them are told to stop (they see a cancel) and their late writes are
+        refused. Returns how many nodes were handed back."""
+        with self._active_lock:
+            active = list(self._active.values())
+        handed = 0
+        for claim, cancel_event in active:
+            if self.ledger.hand_back(claim, reason):
+                HANDBACKS.inc()
+                handed += 1
+                self.dispatcher.send(claim.run_id, claim.node_id)
+            cancel_event.set()
+        return handed
 
     def close(self) -> None:
         self.starts.stop()
