@@ -22,7 +22,9 @@ def _json(status: int, body: dict) -> Response:
 def api_error(_: Request, exc: ApiError) -> Response:
     if isinstance(exc, GraphInvalid):
         return _json(exc.status, {"errors": exc.errors})
-    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+    response = _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+    response.headers.update(getattr(exc, "headers", {}))
+    return response
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:

@@ -16,5 +16,5 @@ def _catalog() -> dict[str, Any]:
 
 
 @get("/api/nodes", tags=["nodes"], summary="The node types this server runs")
-async def node_catalog() -> dict[str, Any]:
+async def node_catalog(user_id: str) -> dict[str, Any]:  # user_id: with auth on, callers must sign in
     return _catalog()

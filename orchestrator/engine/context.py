@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from nodes.sdk import MISSING, Cancelled, NodeError
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.scheduler import HELD, Claim, Scheduler, held_params
 from orchestrator.settings import Settings
@@ -148,5 +149,7 @@ class NodeContext:
                                                      run_nodes.c.node_id == self.node_id)
                              .values(cost=run_nodes.c.cost + amount))
                 conn.execute(update(runs).where(runs.c.id == self.run_id).values(cost=runs.c.cost + amount))
+                gate.on_cost(conn, self._settings, user_id=self.user_id, run_id=self.run_id, node_id=self.node_id,
+                             amount=amount, detail=detail)
         except IntegrityError:
             pass  # already charged for this key

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select
 
 from nodes import sdk
 from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.context import NodeContext
 from orchestrator.engine.scheduler import Claim, Scheduler
@@ -154,6 +155,8 @@ class Executor:
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         try:
+            gate.admit_node(self.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
+                            attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.run(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
+from orchestrator.accounts import gate
 from orchestrator.events.bus import LocalBus, Note
 from orchestrator.graph.plan import Plan
 from orchestrator.store import eventlog
@@ -348,6 +349,7 @@ class Scheduler:
         outputs = {r.node_id: r.outputs for r in rows if r.status == "succeeded" and r.node_id in sink_set}
         conn.execute(update(runs).where(runs.c.id == run_id)
                      .values(status=status, finished_at=now_iso(), outputs=outputs))
+        gate.on_run_end(conn, run_id, user_id)
         fields = {"outputs": outputs} if status == "succeeded" else {}
         note, _ = eventlog.append(conn, run_id, user_id, [(f"run.{status}", fields)])
         return note

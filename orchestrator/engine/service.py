@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from nodes import sdk
 from nodes.sdk import MEDIA_TYPES
+from orchestrator.accounts import gate
 from orchestrator.engine.runtime import Runtime
 from orchestrator.errors import Conflict, GraphInvalid, NotFound
 from orchestrator.graph.plan import Plan, build_plan
@@ -93,7 +94,7 @@ class RunService:
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None) -> dict:
-        _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
+        checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         doc = self.effective_graph(body.graph, body.overrides)
         if body.overrides:
             plan = build_plan(msgspec.convert(doc, Graph), plan.order)
@@ -102,20 +103,27 @@ class RunService:
             note = self.rt.scheduler.create_run(
                 conn, run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                 graph_id=graph_id, graph_version=graph_version, use_cache=body.cache)
+            gate.admit_run(conn, self.rt.settings, user_id=user_id, run_id=run_id,
+                           estimate=sum(self._prices(body.graph, checked).values()), budget=body.budget)
         self.rt.bus.publish([note])
         for node_id in plan.roots:
             self.rt.dispatcher.send(run_id, node_id)
         return self.get(user_id, run_id)
 
     def estimate(self, user_id: str, body: RunCreate) -> dict:
-        checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
+        checked, _ = self.check(user_id, body.graph, body.inputs, body.overrides)
+        costs = self._prices(body.graph, checked)
+        return {"cost": round(sum(costs.values()), 6), "currency": "USD", "nodes": costs}
+
+    def _prices(self, graph: Graph, checked: Checked) -> dict[str, float]:
+        """Each node's estimated cost in USD."""
         catalog = sdk.registry()
         costs = {}
-        for node in body.graph.nodes:
+        for node in graph.nodes:
             node_type = catalog[node.type]
             costs[node.id] = round(node_type.estimate(checked.params[node.id], self.rt.settings.prices), 6) \
                 if node_type.estimate else 0.0
-        return {"cost": round(sum(costs.values()), 6), "currency": "USD", "nodes": costs}
+        return costs
 
     def cancel(self, user_id: str, run_id: str) -> dict:
         self.require(user_id, run_id)
