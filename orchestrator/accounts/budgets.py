@@ -22,12 +22,13 @@ def admit_node(db: Database, run_id: str, estimate_usd: float) -> str | None:
     """Count a node's estimate against its run's budget; None when it fits (or the run has
     no budget), else why it does not."""
     estimate = micros(estimate_usd)
+    with db.read() as conn:  # most runs have no budget: no write lock for them
+        if conn.execute(select(run_budgets.c.run_id).where(run_budgets.c.run_id == run_id)).first() is None:
+            return None
     with db.write() as conn:
         row = conn.execute(select(run_budgets.c.budget_micros, run_budgets.c.admitted_micros, runs.c.cost)
                            .join(runs, runs.c.id == run_budgets.c.run_id)
                            .where(run_budgets.c.run_id == run_id)).first()
-        if row is None:
-            return None
         spent = max(row.admitted_micros, micros(row.cost))
         admitted = conn.execute(
             update(run_budgets)
