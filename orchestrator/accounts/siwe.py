@@ -10,6 +10,7 @@ import logging
 import secrets
 import string
 import time
+import warnings
 
 from sqlalchemy import delete
 
@@ -38,7 +39,9 @@ def new_nonce(db: Database) -> str:
 def verify(db: Database, message: str, signature: str, *, domain: str, chains: tuple[int, ...]) -> str:
     """The checksummed address that signed ``message``; ``Unauthorized`` naming what is wrong.
     The nonce is spent only by a message whose every check passed."""
-    from siwe import siwe as siwe_lib
+    with warnings.catch_warnings():  # abnf 2.8 warns about siwe's grammar redefining core rules
+        warnings.simplefilter("ignore")
+        from siwe import siwe as siwe_lib
 
     if len(message) > MAX_MESSAGE:
         raise Unauthorized(f"the message is longer than {MAX_MESSAGE} characters")
