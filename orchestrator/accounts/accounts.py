@@ -50,7 +50,7 @@ class Accounts:
         if not verify_password(password_hash, password[:MAX_LENGTH]) or user_id is None:
             log.info("failed sign-in for %r", username[:64])
             raise Unauthorized("wrong username or password")
-        return self.tokens.sign_in(user_id, "password")
+        return self._sign_in(user_id, "password")
 
     def wallet_sign_in(self, address: str) -> dict:
         """Sign in the user of a verified address, making one on its first visit."""
@@ -66,10 +66,13 @@ class Accounts:
                     user_id = user_by_address(conn, address)
                 if user_id is None:
                     raise Conflict(f"a user named {address} exists without that address") from None
+        return self._sign_in(user_id, "siwe")
+
+    def _sign_in(self, user_id: str, method: str) -> dict:
         with self.db.read() as conn:
             if get_user(conn, user_id).disabled:
                 raise Unauthorized("this account is disabled")
-        return self.tokens.sign_in(user_id, "siwe")
+        return self.tokens.sign_in(user_id, method)
 
     def me(self, user_id: str) -> dict:
         return profile_of(self.db, user_id)
