@@ -24,7 +24,8 @@ from orchestrator.store.db import Database
 def admit_run(conn: Connection, settings: Settings, *, user_id: str, run_id: str, estimate: float,
               budget: float | None) -> None:
     """Raise ``RateLimited`` or ``InsufficientCredits`` (the caller's transaction then
-    writes nothing), else reserve the estimate and note the budget."""
+    writes nothing), else reserve the estimate and note the budget. Call first in the
+    transaction that writes the run (it takes the user's row lock)."""
     if settings.rate_runs:
         refusal = ratelimit.shared(settings.redis_url).hit(settings.rate_runs, "runs", user_id)
         if refusal is not None:

@@ -100,11 +100,11 @@ class RunService:
             plan = build_plan(msgspec.convert(doc, Graph), plan.order)
         run_id = new_id("r")
         with self.rt.db.write() as conn:
+            gate.admit_run(conn, self.rt.settings, user_id=user_id, run_id=run_id,
+                           estimate=sum(self._prices(body.graph, checked).values()), budget=body.budget)
             note = self.rt.scheduler.create_run(
                 conn, run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                 graph_id=graph_id, graph_version=graph_version, use_cache=body.cache)
-            gate.admit_run(conn, self.rt.settings, user_id=user_id, run_id=run_id,
-                           estimate=sum(self._prices(body.graph, checked).values()), budget=body.budget)
         self.rt.bus.publish([note])
         for node_id in plan.roots:
             self.rt.dispatcher.send(run_id, node_id)

@@ -215,7 +215,7 @@ ledger = Table(
 run_budgets = Table(
     "run_budgets", metadata,
     # A run's ``budget`` and the estimates of the nodes admitted against it so far.
-    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", String(40), primary_key=True),  # written before the run's row, in its transaction
     Column("budget_micros", BigInteger, nullable=False),
     Column("admitted_micros", BigInteger, nullable=False, default=0),
 )

@@ -116,5 +116,7 @@ def set_fields(conn: Connection, user_id: str, **values) -> bool:
 
 def lock_user(conn: Connection, user_id: str) -> None:
     """Take the user's row lock for the rest of the transaction (PostgreSQL; SQLite
-    serialises every write anyway), so that balance checks and ledger writes queue."""
-    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+    serialises every write anyway), so that balance checks and ledger writes queue.
+    Take it first in the transaction. ``FOR NO KEY UPDATE``: rows that merely refer to
+    the user (foreign keys) do not wait for it."""
+    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update(key_share=True))

@@ -69,7 +69,7 @@ def upgrade() -> None:
     op.create_index('ix_ledger_user', 'ledger', ['user_id', 'id'])
     op.create_index('ix_ledger_run', 'ledger', ['run_id', 'kind'])
     op.create_table('run_budgets',
-        sa.Column('run_id', sa.String(length=40), sa.ForeignKey('runs.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('run_id', sa.String(length=40), nullable=False),
         sa.Column('budget_micros', sa.BigInteger(), nullable=False),
         sa.Column('admitted_micros', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('run_id'),
