@@ -8,6 +8,8 @@ import secrets
 import httpx
 import pytest
 
+from tests.providers.conftest import fal, fal_server  # noqa: F401  (the fal stub's fixtures, shared)
+
 ACCOUNTS_ENV = {"FUSIONFLOW_AUTH": "required", "FUSIONFLOW_REGISTRATION": "open"}
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from tests.accounts.conftest import bearer, login, register
 from tests.helpers import edge, graph, node, wait_run
-from tests.providers.conftest import fal, fal_server  # noqa: F401  (fixtures)
 from tests.providers.stubs import FAL_KEY
 
 APP = "fal-ai/flux/schnell"
