@@ -36,6 +36,13 @@ def new_nonce(db: Database) -> str:
     return nonce
 
 
+def checksummed(address: str) -> str:
+    """``address`` in EIP-55 mixed case."""
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(address)
+
+
 def verify(db: Database, message: str, signature: str, *, domain: str, chains: tuple[int, ...]) -> str:
     """The checksummed address that signed ``message``; ``Unauthorized`` naming what is wrong.
     The nonce is spent only by a message whose every check passed."""

@@ -104,10 +104,17 @@ class AuthController(Controller):
         return _signed_out()
 
     @get("/siwe/nonce", summary="A single-use nonce for a Sign-In with Ethereum message")
-    async def siwe_nonce(self, request: Request, services: Services) -> dict[str, Any]:
+    async def siwe_nonce(self, request: Request, services: Services,
+                         address: Annotated[str | None, Parameter(pattern="^0x[0-9a-fA-F]{40}$")] = None,
+                         ) -> dict[str, Any]:
+        """Also the domain and chains the message must name, and, given ``?address=``, that
+        address in EIP-55 form (which the message must use: wallets often give lower case)."""
         nonce = await anyio.to_thread.run_sync(siwe.new_nonce, services.runtime.db)
-        return {"nonce": nonce, "domain": siwe_domain(request, services),
-                "chain_ids": list(services.runtime.settings.siwe_chains), "expires_in": siwe.NONCE_SECONDS}
+        answer = {"nonce": nonce, "domain": siwe_domain(request, services),
+                  "chain_ids": list(services.runtime.settings.siwe_chains), "expires_in": siwe.NONCE_SECONDS}
+        if address:
+            answer["address"] = siwe.checksummed(address)
+        return answer
 
     @post("/siwe/verify", status_code=200, summary="Sign in with a signed EIP-4361 message")
     async def siwe_verify(self, request: Request, data: SiweBody, services: Services) -> Response[TokenAnswer]:

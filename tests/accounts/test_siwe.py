@@ -100,3 +100,10 @@ def test_the_domain_is_the_public_url_when_set(tmp_path):
         accepted = client.post("/api/auth/siwe/verify",
                                json=signed(wallet, nonce(client), domain="flow.example.com:8443"))
         assert accepted.status_code == 200, accepted.text
+
+
+def test_the_nonce_route_gives_the_domain_and_the_checksummed_address(client, domain):
+    wallet = Account.create()
+    answer = client.get("/api/auth/siwe/nonce", params={"address": wallet.address.lower()}).json()
+    assert answer["address"] == wallet.address and answer["domain"] == domain and answer["chain_ids"] == [1]
+    assert client.get("/api/auth/siwe/nonce", params={"address": "0x123"}).status_code == 400
