@@ -59,6 +59,11 @@ def _held(conn: Connection, *where) -> int:
                              .where(ledger.c.kind.in_(HOLDS), *where)).scalar_one())
 
 
+def _admitted(conn: Connection, run_id: str) -> bool:
+    return conn.execute(select(ledger.c.id).where(ledger.c.run_id == run_id, ledger.c.kind == "reserve")
+                        .limit(1)).first() is not None
+
+
 def _add(conn: Connection, user_id: str, kind: str, amount_micros: int, *, run_id: str | None = None,
          node_id: str | None = None, note: str | None = None) -> dict:
     entry = {"id": new_id("l"), "user_id": user_id, "kind": kind, "amount_micros": amount_micros, "run_id": run_id,
@@ -90,14 +95,14 @@ def admit_run(conn: Connection, user_id: str, run_id: str, estimate_usd: float) 
         if estimate > left:
             raise InsufficientCredits(f"this run is estimated at ${usd(estimate):.6g} and ${usd(max(left, 0)):.6g} "
                                       f"is left of your daily limit of ${user.daily_limit:.6g}")
-    if estimate:
-        _add(conn, user_id, "reserve", -estimate, run_id=run_id)
+    _add(conn, user_id, "reserve", -estimate, run_id=run_id)  # even of 0: it marks the run as one to charge
 
 
 def charge(conn: Connection, user_id: str, run_id: str, node_id: str, amount_usd: float, note: str = "") -> None:
-    """Charge a node's real cost, drawing first on its run's reservation."""
+    """Charge a node's real cost, drawing first on its run's reservation. Runs admitted
+    without credits (no ``reserve`` entry) are not charged."""
     amount = micros(amount_usd)
-    if not amount:
+    if not amount or not _admitted(conn, run_id):
         return
     covered = min(amount, _held(conn, ledger.c.run_id == run_id))
     if covered > 0:

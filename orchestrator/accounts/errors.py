@@ -1,36 +1,37 @@
-"""The account errors that reach API clients (each with its own status and code)."""
+"""The account errors, each with its own code; ``orchestrator.api.errors`` gives each its status."""
 
 from __future__ import annotations
 
-from orchestrator.errors import ApiError
+from orchestrator.errors import DomainError
 
 
-class Unauthorized(ApiError):
-    status = 401
+class Unauthorized(DomainError):
+    """401: no credential, or one that is wrong, expired, revoked or of a disabled user."""
+
     code = "unauthorized"
 
 
-class Forbidden(ApiError):
-    status = 403
+class Forbidden(DomainError):
+    """403: asking for what the caller may not do (registration closed, admin routes)."""
+
     code = "forbidden"
 
 
-class InvalidField(ApiError):
-    """A well-formed body with a value that is not acceptable (a short password, a negative grant)."""
+class InvalidField(DomainError):
+    """422: a well-formed body with a value that is not acceptable (a short password, a negative grant)."""
 
-    status = 422
     code = "invalid_field"
 
 
-class InsufficientCredits(ApiError):
-    status = 402
+class InsufficientCredits(DomainError):
+    """402: the run's estimate exceeds the balance or what is left of the daily limit."""
+
     code = "insufficient_credits"
 
 
-class RateLimited(ApiError):
-    """``429`` with ``Retry-After`` and the ``RateLimit-*`` headers."""
+class RateLimited(DomainError):
+    """429, with ``Retry-After`` and the ``RateLimit-*`` headers."""
 
-    status = 429
     code = "rate_limited"
 
     def __init__(self, message: str, *, limit: int, reset_seconds: int) -> None:

@@ -4,7 +4,8 @@
   credits and daily limit, the run's budget).
 - ``admit_node``: before a node's first attempt starts (its run's budget, the user's
   provider-call rate limit).
-- ``on_cost``: when a node records a cost, in the same transaction (the ledger's charge).
+- ``on_cost``: when a node records a cost, in the same transaction (the ledger's charge,
+  for runs admitted with credits on).
 - ``on_run_end``: when a run ends, in the same transaction (the unused reservation).
 """
 
@@ -43,8 +44,7 @@ def admit_node(db: Database, settings: Settings, *, run_id: str, user_id: str, a
     """Raise ``NodeError`` (type ``budget``) for a node its run cannot afford, or
     ``TransientError`` (type ``rate_limited``, retried later) past the provider-call limit."""
     if attempt == 1:  # admitted once: a retry is the same spending
-        estimate = node_type.estimate(params, settings.prices) if node_type.estimate else 0.0
-        refused = budgets.admit_node(db, run_id, estimate)
+        refused = budgets.admit_node(db, run_id, node_type.estimate_cost(params, settings.prices))
         if refused:
             raise NodeError(refused, error_type="budget")
     calls_provider = node_type.check_config is not None and getattr(params, "provider", None) != "local"
@@ -56,10 +56,9 @@ def admit_node(db: Database, settings: Settings, *, run_id: str, user_id: str, a
                                  retry_after=refusal.retry_after)
 
 
-def on_cost(conn: Connection, settings: Settings, *, user_id: str, run_id: str, node_id: str, amount: float,
-            detail: str = "") -> None:
-    if settings.credits:
-        credits.charge(conn, user_id, run_id, node_id, amount, detail)
+def on_cost(conn: Connection, *, user_id: str, run_id: str, node_id: str, amount: float, detail: str = "") -> None:
+    """Charge a recorded cost to the ledger, for runs admitted with credits on."""
+    credits.charge(conn, user_id, run_id, node_id, amount, detail)
 
 
 def on_run_end(conn: Connection, run_id: str, user_id: str) -> None:

@@ -59,6 +59,15 @@ class RunCreate(msgspec.Struct):
     """USD: a node whose cost would take the run past it fails with error type ``budget``."""
 
 
+class RerunCreate(msgspec.Struct):
+    """``POST /api/runs/{id}/rerun``: merged over the earlier run's own."""
+
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cache: bool = True
+    budget: Budget | None = None
+
+
 class TemplateRunCreate(msgspec.Struct):
     """``POST /api/graphs/{id}/runs``."""
 

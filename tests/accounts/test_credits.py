@@ -31,9 +31,10 @@ def accounts_env(fal_server) -> dict[str, str]:
 
 
 def images(count: int) -> dict:
-    """``count`` fal images of one prompt, in parallel."""
+    """``count`` fal images of one prompt, in parallel (runs below pass ``cache: false``:
+    every run calls fal and pays)."""
     return graph([node("p", "input.text", default="a fox"),
-                  *(node(f"i{n}", "image.generate", provider="fal", width=64, height=64) for n in range(count))],
+                  *(node(f"i{n}", "image.generate", provider="fal", width=64, height=64, seed=n) for n in range(count))],
                  [edge("p.text", f"i{n}.prompt") for n in range(count)], name="priced")
 
 
@@ -55,8 +56,8 @@ def ledger(http) -> list[dict]:
 
 def test_a_run_beyond_the_balance_is_402_and_nothing_is_written_or_called(owner, fast_fal, admin):
     http, user_id = owner
-    assert http.post("/api/runs/estimate", json={"graph": images(1)}).json()["cost"] == PRICE
-    refused = http.post("/api/runs", json={"graph": images(1)})
+    assert http.post("/api/runs/estimate", json={"cache": False, "graph": images(1)}).json()["cost"] == PRICE
+    refused = http.post("/api/runs", json={"cache": False, "graph": images(1)})
     assert refused.status_code == 402
     assert refused.json()["error"]["code"] == "insufficient_credits" and "balance" in refused.json()["error"]["message"]
     template = http.post("/api/graphs", json={"name": "t", "graph": images(1)}).json()
@@ -64,14 +65,14 @@ def test_a_run_beyond_the_balance_is_402_and_nothing_is_written_or_called(owner,
     assert http.get("/api/runs").json()["runs"] == [] and ledger(http) == [] and fast_fal.submissions == []
 
     grant(admin, user_id, 0.015)
-    assert http.post("/api/runs", json={"graph": images(2)}).status_code == 402  # 0.02 > 0.015
+    assert http.post("/api/runs", json={"cache": False, "graph": images(2)}).status_code == 402  # 0.02 > 0.015
     assert [e["kind"] for e in ledger(http)] == ["grant"]
 
 
 def test_a_run_reserves_then_charges_and_the_ledger_sums_to_the_balance(owner, fast_fal, admin):
     http, user_id = owner
     grant(admin, user_id, 0.05)
-    run = http.post("/api/runs", json={"graph": images(2)})
+    run = http.post("/api/runs", json={"cache": False, "graph": images(2)})
     assert run.status_code == 201, run.text
     assert wait_run(http, run.json()["id"])["status"] == "succeeded"
     me = http.get("/api/me").json()
@@ -88,7 +89,7 @@ def test_the_unused_reservation_is_released_when_the_run_ends(owner, fast_fal, a
     http, user_id = owner
     grant(admin, user_id, 0.05)
     fast_fal.scenario(APP, steps=[], error=("the GPU caught fire", "provider_error"))
-    run = http.post("/api/runs", json={"graph": images(1)}).json()
+    run = http.post("/api/runs", json={"cache": False, "graph": images(1)}).json()
     assert wait_run(http, run["id"])["status"] == "failed"
     assert http.get("/api/me").json()["credits"] == pytest.approx(0.05)
     assert [(e["kind"], e["amount"]) for e in ledger(http)][:2] == [("release", PRICE), ("reserve", -PRICE)]
@@ -98,21 +99,21 @@ def test_the_daily_limit_counts_spend_and_reservations(owner, fast_fal, admin):
     http, user_id = owner
     grant(admin, user_id, 1.0)
     admin.patch(f"/api/admin/users/{user_id}", json={"daily_limit": 0.025})
-    first = http.post("/api/runs", json={"graph": images(2)})
+    first = http.post("/api/runs", json={"cache": False, "graph": images(2)})
     assert first.status_code == 201
-    refused = http.post("/api/runs", json={"graph": images(1)})
+    refused = http.post("/api/runs", json={"cache": False, "graph": images(1)})
     assert refused.status_code == 402 and "daily limit" in refused.json()["error"]["message"]
     wait_run(http, first.json()["id"])
-    assert http.post("/api/runs", json={"graph": images(1)}).status_code == 402  # 0.02 spent + 0.01 > 0.025
+    assert http.post("/api/runs", json={"cache": False, "graph": images(1)}).status_code == 402  # 0.02 + 0.01 > 0.025
     admin.patch(f"/api/admin/users/{user_id}", json={"daily_limit": None})
-    assert http.post("/api/runs", json={"graph": images(1)}).status_code == 201
+    assert http.post("/api/runs", json={"cache": False, "graph": images(1)}).status_code == 201
 
 
 def test_a_node_past_the_run_budget_fails_with_type_budget(owner, fast_fal, admin):
     http, user_id = owner
     grant(admin, user_id, 1.0)
-    assert http.post("/api/runs", json={"graph": images(1), "budget": -1}).status_code == 400
-    run = http.post("/api/runs", json={"graph": images(2), "budget": 0.015})
+    assert http.post("/api/runs", json={"cache": False, "graph": images(1), "budget": -1}).status_code == 400
+    run = http.post("/api/runs", json={"cache": False, "graph": images(2), "budget": 0.015})
     assert run.status_code == 201, run.text
     done = wait_run(http, run.json()["id"])
     statuses = sorted((n["status"], (n["error"] or {}).get("type")) for k, n in done["nodes"].items() if k != "p")
@@ -128,7 +129,7 @@ def test_fifty_parallel_runs_never_take_the_balance_below_zero(owner, fast_fal, 
     grant(admin, user_id, 0.25)  # enough for 25 of the 50
 
     def submit(_):
-        return http.post("/api/runs", json={"graph": images(1)})
+        return http.post("/api/runs", json={"cache": False, "graph": images(1)})
 
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(submit, range(50)))
