@@ -191,6 +191,11 @@ class NodeType:
     """Returns the name of a missing setting when the params need one (a provider key)."""
     settings: tuple[str, ...] = ()
     """The settings its context may read (provider keys, time-outs); nothing else is visible."""
+    instant: bool = False
+    """A pure function of its params, inputs and run inputs that takes no time (no I/O,
+    no assets, no progress): the engine may run it before claiming it and record the
+    claim and the outcome in one transaction (a redelivered message may run it twice,
+    harmlessly)."""
     backends: dict[str, Backend] = field(default_factory=dict)
     """Implementations by ``provider`` param, added by ``Catalog.add_backend``."""
     input_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
@@ -273,6 +278,7 @@ def node_type(
     estimate: EstimateFunction | None = None,
     check_config: ConfigCheck | None = None,
     settings: tuple[str, ...] = (),
+    instant: bool = False,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
     annotation of its second argument; its description defaults to its docstring."""
@@ -295,6 +301,7 @@ def node_type(
             estimate=estimate,
             check_config=check_config,
             settings=tuple(settings),
+            instant=instant,
         )
         return fn
 

@@ -8,7 +8,7 @@ keeps no long-lived secret where a script can read it: ``/api/auth/refresh`` and
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -18,6 +18,7 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
 from orchestrator.accounts import keys, siwe
+from orchestrator.accounts.documents import KeyCreated, KeyPage, Profile, SiweNonce, TokenAnswer
 from orchestrator.accounts.errors import Unauthorized
 from orchestrator.accounts.tokens import REFRESH_SECONDS
 from orchestrator.api.state import Services
@@ -44,13 +45,6 @@ class SiweBody(msgspec.Struct):
 
 class KeyCreate(msgspec.Struct):
     name: Name
-
-
-class TokenAnswer(msgspec.Struct):
-    access_token: str
-    refresh_token: str
-    token_type: str
-    expires_in: int
 
 
 def _signed_in(request: Request, answer: dict) -> Response[TokenAnswer]:
@@ -82,8 +76,9 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/register", status_code=201, summary="Create an account with a password (when registration is open)")
-    async def register(self, data: Credentials, services: Services) -> dict[str, Any]:
-        return await anyio.to_thread.run_sync(services.accounts.accounts.register, data.username, data.password)
+    async def register(self, data: Credentials, services: Services) -> Profile:
+        profile = await anyio.to_thread.run_sync(services.accounts.accounts.register, data.username, data.password)
+        return msgspec.convert(profile, Profile)
 
     @post("/login", status_code=200, summary="Sign in with a password")
     async def login(self, request: Request, data: Credentials, services: Services) -> Response[TokenAnswer]:
@@ -106,7 +101,7 @@ class AuthController(Controller):
     @get("/siwe/nonce", summary="A single-use nonce for a Sign-In with Ethereum message")
     async def siwe_nonce(self, request: Request, services: Services,
                          address: Annotated[str | None, Parameter(pattern="^0x[0-9a-fA-F]{40}$")] = None,
-                         ) -> dict[str, Any]:
+                         ) -> SiweNonce:
         """Also the domain and chains the message must name, and, given ``?address=``, that
         address in EIP-55 form (which the message must use: wallets often give lower case)."""
         nonce = await anyio.to_thread.run_sync(siwe.new_nonce, services.runtime.db)
@@ -114,7 +109,7 @@ class AuthController(Controller):
                   "chain_ids": list(services.runtime.settings.siwe_chains), "expires_in": siwe.NONCE_SECONDS}
         if address:
             answer["address"] = siwe.checksummed(address)
-        return answer
+        return msgspec.convert(answer, SiweNonce)
 
     @post("/siwe/verify", status_code=200, summary="Sign in with a signed EIP-4361 message")
     async def siwe_verify(self, request: Request, data: SiweBody, services: Services) -> Response[TokenAnswer]:
@@ -133,15 +128,16 @@ class KeyController(Controller):
     tags = ["accounts"]
 
     @post("/", status_code=201, sync_to_thread=True, summary="Create an API key (shown only in this answer)")
-    def create(self, data: KeyCreate, services: Services, user_id: str) -> dict[str, Any]:
-        return keys.create(services.runtime.db, user_id, data.name)
+    def create(self, data: KeyCreate, services: Services, user_id: str) -> KeyCreated:
+        return msgspec.convert(keys.create(services.runtime.db, user_id, data.name), KeyCreated)
 
     @get("/", sync_to_thread=True, summary="The caller's API keys, newest first, without the keys themselves")
     def list_keys(self, services: Services, user_id: str, limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-                  cursor: str | None = None) -> dict[str, Any]:
+                  cursor: str | None = None) -> KeyPage:
         found, more = keys.list_keys(services.runtime.db, user_id, limit=limit,
                                      before=decode_cursor(cursor) if cursor else None)
-        return {"keys": found, "next_cursor": encode_cursor(found[-1]["id"]) if more else None}
+        return msgspec.convert({"keys": found, "next_cursor": encode_cursor(found[-1]["id"]) if more else None},
+                               KeyPage)
 
     @delete("/{key_id:str}", status_code=204, sync_to_thread=True, summary="Revoke an API key at once")
     def revoke(self, key_id: str, services: Services, user_id: str) -> None:
@@ -149,8 +145,8 @@ class KeyController(Controller):
 
 
 @get("/api/me", tags=["accounts"], sync_to_thread=True, summary="Who the caller is, their credits and spend")
-def me(services: Services, user_id: str) -> dict[str, Any]:
-    return services.accounts.accounts.me(user_id)
+def me(services: Services, user_id: str) -> Profile:
+    return msgspec.convert(services.accounts.accounts.me(user_id), Profile)
 
 
 ROUTES = [AuthController, KeyController, me]

@@ -23,13 +23,13 @@ from typing import Any
 
 import msgspec
 
-from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
+from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
 from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
 from orchestrator.engine.dispatch import Dispatcher
-from orchestrator.engine.ledger import Claim, Ledger
+from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.settings import Settings
@@ -145,7 +145,11 @@ class Executor:
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
-        claim = self.ledger.claim(run_id, node_id, info.user_id)
+        node_type = self.catalog.get(info.plan.types.get(node_id, ""))
+        if node_type is not None and node_type.instant:
+            claim = self._run_instant(info, node_id, node_type)
+        else:
+            claim = self.ledger.claim(run_id, node_id, info.user_id)
         while claim is not None:
             claim = self._run(info, claim)
 
@@ -178,22 +182,42 @@ class Executor:
             return None
 
         cache_key = None
+        outputs = None
         if info.use_cache:
-            cache_key = info.signatures.get(node_id) or (
-                value_key(node_type, params, inputs) if node_type.is_cacheable(params) else None)
-        outputs = self.ledger.cached(info.user_id, cache_key) if cache_key else None
+            cache_key = info.signatures.get(node_id)
+            if cache_key is None and node_type.is_cacheable(params):
+                # Downstream of a node that is not cacheable: keyed by the values it got.
+                cache_key = value_key(node_type, params, inputs)
+                outputs = self.ledger.cached(info.user_id, cache_key)
+            # (A node with a signature was looked up when the run was submitted.)
         cached = outputs is not None
         if outputs is None:
             outputs = self._call(info, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-            if cache_key:
-                self.ledger.remember(info.user_id, cache_key, outputs)
-        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True)
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True,
+                                      cache_key=None if cached else cache_key)
+        return self._after_success(info, node_id, outputs, outcome)
+
+    def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
             info.outputs[node_id] = outputs
-        self.dispatcher.send_all(claim.run_id, outcome.dispatch)
+        self.dispatcher.send_all(info.run_id, outcome.dispatch)
         return outcome.inline
+
+    def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
+        """Run an instant node first, then claim and record it in one transaction. When
+        anything goes wrong, take the ordinary way (claim, run, record the failure)."""
+        try:
+            params = msgspec.convert(info.plan.params[node_id], node_type.params)
+            inputs = self._inputs(info, node_id, node_type)
+            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs))
+        except Exception:
+            claim = self.ledger.claim(info.run_id, node_id, info.user_id)
+            return self._run(info, claim) if claim is not None else None
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, info.plan, outputs, inline=True,
+                                                cache_key=info.signatures.get(node_id))
+        return self._after_success(info, node_id, outputs, outcome)
 
     def _call(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
               inputs: dict[str, Any]) -> dict | None:
@@ -263,6 +287,27 @@ class Executor:
             elif values:
                 inputs[port.name] = values[0]
         return inputs
+
+
+class _InstantContext:
+    """The context of an instant node: its run's inputs, and nothing that acts
+    (an instant node reports no progress, stores no asset, calls no provider)."""
+
+    def __init__(self, info: RunInfo, node_id: str) -> None:
+        self.run_id, self.node_id, self.user_id, self.attempt = info.run_id, node_id, info.user_id, 1
+        self._inputs = info.inputs
+
+    def run_input(self, name: str) -> Any:
+        return self._inputs.get(name, MISSING)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def check_cancelled(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        raise NodeError(f"an instant node cannot use ctx.{name}: declare the node type without instant=True")
 
 
 def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:

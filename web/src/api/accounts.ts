@@ -1,17 +1,10 @@
 // Accounts: who is signed in, and the ways to sign in (password, wallet, API key).
 
-import { renewSession, setCredential, type TokenAnswer } from './auth';
+import { renewSession, setCredential } from './auth';
 import { ApiError, request } from './client';
+import type { Me, SiweNonce, TokenAnswer } from './types';
 
-export interface Me {
-  id: string;
-  name: string;
-  role: 'user' | 'admin';
-  address: string | null;
-  credits: number;
-  daily_limit: number | null;
-  spent_today: number;
-}
+export type { Me };
 
 /** The EIP-1193 provider a wallet extension injects as `window.ethereum`. */
 interface Eip1193 {
@@ -74,12 +67,12 @@ export async function signInWithWallet(): Promise<void> {
   const [account] = (await provider.request({ method: 'eth_requestAccounts' })) as string[];
   if (!account) throw new Error('the wallet shared no account');
   const chainId = parseInt(String(await provider.request({ method: 'eth_chainId' })), 16);
-  const offer = await request<{ nonce: string; domain: string; address: string }>(
+  const offer = await request<SiweNonce>(
     'GET', `/auth/siwe/nonce?address=${encodeURIComponent(account)}`);
   const now = new Date();
   const message = [
     `${offer.domain} wants you to sign in with your Ethereum account:`,
-    offer.address,
+    offer.address ?? account,
     '',
     'Sign in to FusionFlow.',
     '',

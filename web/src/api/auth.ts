@@ -6,6 +6,8 @@
 // Sent as `Authorization: Bearer …`, and as `?key=` on the event streams, since
 // EventSource cannot send headers.
 
+import type { TokenAnswer } from './types';
+
 let credential: string | null = null;
 let renewTimer: ReturnType<typeof setTimeout> | null = null;
 let renewing: Promise<boolean> | null = null;
@@ -15,13 +17,6 @@ try {
   localStorage.removeItem('fusionflow.apiKey');
 } catch {
   // storage unavailable: nothing to drop
-}
-
-export interface TokenAnswer {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
 }
 
 /** Use an access token (renewed before it expires) or, with no expiry, an API key. */
