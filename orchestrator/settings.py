@@ -66,6 +66,18 @@ class Settings:
     prices: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+    # accounts and spend (contract section 12)
+    public_url: str = ""
+    """``FUSIONFLOW_PUBLIC_URL``: where users reach this server (the SIWE domain is its host[:port])."""
+    registration_open: bool = False
+    credits: bool = False
+    """``FUSIONFLOW_CREDITS=on``: runs are priced against each user's balance and daily limit."""
+    rate_runs: str = ""
+    """``FUSIONFLOW_RATE_RUNS``, e.g. ``60/min``: run submissions per user (empty: unlimited)."""
+    rate_provider_calls: str = ""
+    """``FUSIONFLOW_RATE_PROVIDER_CALLS``, e.g. ``120/min``: provider nodes started per user."""
+    siwe_chains: tuple[int, ...] = (1,)
+    """``FUSIONFLOW_SIWE_CHAINS``: the chain ids a SIWE message may name (comma-separated)."""
 
     @property
     def distributed(self) -> bool:
@@ -143,4 +155,10 @@ def _load() -> Settings:
         secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
+        public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/"),
+        registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",
+        credits=_bool("FUSIONFLOW_CREDITS", False),
+        rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",
+        rate_provider_calls=_env("FUSIONFLOW_RATE_PROVIDER_CALLS", "") or "",
+        siwe_chains=tuple(int(c) for c in (_env("FUSIONFLOW_SIWE_CHAINS", "1") or "1").split(",") if c.strip()),
     )

@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, events, nodes, system
+from orchestrator.api import accounts, admin, assets, credits, events, nodes, system
 from orchestrator.api.auth import current_user
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
@@ -71,9 +71,10 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
 
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
-                        events.user_events, system.health, system.metrics, *assets.ROUTES, *web],
+                        events.user_events, system.health, system.metrics, *assets.ROUTES, *accounts.ROUTES,
+                        admin.AdminController, credits.ledger, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
-                      "user_id": Provide(current_user, sync_to_thread=False)},
+                      "user_id": Provide(current_user, sync_to_thread=True)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
         middleware=[count_requests, assets.base_url_middleware],

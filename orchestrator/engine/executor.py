@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 
 from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
@@ -254,6 +255,8 @@ class Executor:
             self._active[key] = (claim, cancel_event)
         self.starts.watch(claim)
         try:
+            gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
+                            attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.execute(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from orchestrator.accounts import gate
 from orchestrator.events.bus import Bus, Note
 from orchestrator.graph.plan import Plan
 from orchestrator.metrics import LEASE_EXPIRIES
@@ -152,13 +153,17 @@ class Ledger:
 
     def create_run(self, *, run_id: str, user_id: str, plan: Plan, graph: dict, inputs: dict,
                    graph_id: str | None, graph_version: int | None, use_cache: bool,
-                   signatures: dict[str, str] | None = None) -> list[str]:
+                   signatures: dict[str, str] | None = None,
+                   admit: Callable[[Connection], None] | None = None) -> list[str]:
         """Record a run, its nodes and its first events; returns the nodes to dispatch.
 
         Nodes whose ``signatures`` are in the user's output cache, with everything
-        upstream of them, are recorded as succeeded (``cached``) right here."""
+        upstream of them, are recorded as succeeded (``cached``) right here. ``admit``
+        runs first in the transaction (credits, limits): what it raises writes nothing."""
         created = now_iso()
         with self.db.write() as conn:
+            if admit is not None:
+                admit(conn)
             hits = self._cached(conn, user_id, signatures) if signatures else {}
             resolved: dict[str, Any] = {}
             for node_id in plan.order:
@@ -394,6 +399,8 @@ class Ledger:
                                                      run_nodes.c.node_id == claim.node_id)
                              .values(cost=run_nodes.c.cost + amount))
                 conn.execute(update(runs).where(runs.c.id == claim.run_id).values(cost=runs.c.cost + amount))
+                gate.on_cost(conn, user_id=claim.user_id, run_id=claim.run_id, node_id=claim.node_id, amount=amount,
+                             detail=detail)
         except IntegrityError:
             return False
         return True
@@ -551,6 +558,7 @@ class Ledger:
         outputs = {r.node_id: r.outputs for r in rows if r.status == "succeeded" and r.node_id in sink_set}
         conn.execute(update(runs).where(runs.c.id == run_id)
                      .values(status=status, finished_at=now_iso(), outputs=outputs))
+        gate.on_run_end(conn, run_id, user_id)
         fields = {"outputs": outputs} if status == "succeeded" else {}
         note, _ = eventlog.append(conn, run_id, user_id, [(f"run.{status}", fields)])
         return note
