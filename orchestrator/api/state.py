@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
+from orchestrator.library import Library
 
 
 @dataclass
@@ -14,8 +15,10 @@ class Services:
     runtime: Runtime
     runs: RunService
     templates: TemplateService
+    library: Library
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
         runs = RunService(runtime)
-        return cls(runtime=runtime, runs=runs, templates=TemplateService(runs))
+        return cls(runtime=runtime, runs=runs, templates=TemplateService(runs),
+                   library=Library.build(runtime.db, runtime.assets, runtime.settings))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from nodes.sdk import MISSING, Cancelled, NodeError
 from orchestrator.assets import AssetService
 from orchestrator.engine.scheduler import HELD, Claim, Scheduler, held_params
+from orchestrator.library.assets import AssetLibrary
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -119,9 +120,9 @@ class NodeContext:
         return self._store().url(ref)
 
     def save_asset(self, source: Path | IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
-        if isinstance(source, (str, Path)):
-            return self._store().put_file(self.user_id, Path(source), content_type, filename=filename)
-        return self._store().put_stream(self.user_id, source, content_type, filename=filename)
+        """A new asset with this run and node as its origin, expiring as the retention says."""
+        return AssetLibrary(self._db, self._store(), self._settings).save_run_output(
+            self.user_id, self.run_id, self.node_id, source, content_type, filename)
 
     # -- provider bookkeeping -----------------------------------------------------------
 
