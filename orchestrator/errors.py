@@ -7,9 +7,11 @@ class ApiError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, **fields) -> None:
         super().__init__(message)
         self.message = message
+        self.fields = fields
+        """More members of the error object, naming what is at fault (``line``, ``asset_id``)."""
         if code:
             self.code = code
         if status:

@@ -15,8 +15,11 @@ from litestar.static_files import create_static_files_router
 from orchestrator import __version__
 from orchestrator.api import assets, events, library, nodes, system
 from orchestrator.api.auth import current_user
+from orchestrator.api.collections import CollectionController
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
+from orchestrator.api.hooks import HookController
+from orchestrator.api.models import ModelController
 from orchestrator.api.openapi import add_stream_docs
 from orchestrator.api.runs import RunController
 from orchestrator.api.state import Services
@@ -72,6 +75,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
                         events.user_events, system.health, system.metrics,
+                        CollectionController, HookController, ModelController,
                         *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py
                         *assets.ROUTES, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),

@@ -22,7 +22,7 @@ def _json(status: int, body: dict) -> Response:
 def api_error(_: Request, exc: ApiError) -> Response:
     if isinstance(exc, GraphInvalid):
         return _json(exc.status, {"errors": exc.errors})
-    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message, **exc.fields}})
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from nodes.sdk import MISSING, Cancelled, NodeError
 from orchestrator.assets import AssetService
 from orchestrator.engine.scheduler import HELD, Claim, Scheduler, held_params
-from orchestrator.library.assets import AssetLibrary
+from orchestrator.errors import NotFound
+from orchestrator.library import Library
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -121,8 +122,36 @@ class NodeContext:
 
     def save_asset(self, source: Path | IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
         """A new asset with this run and node as its origin, expiring as the retention says."""
-        return AssetLibrary(self._db, self._store(), self._settings).save_run_output(
-            self.user_id, self.run_id, self.node_id, source, content_type, filename)
+        return self._library().assets.save_run_output(self.user_id, self.run_id, self.node_id, source,
+                                                      content_type, filename)
+
+    # -- the library: the run's user's collections, hooks and models -------------------------
+
+    def _library(self) -> Library:
+        return Library.build(self._db, self._store(), self._settings)
+
+    def collection_items(self, collection_id: str) -> list[dict]:
+        try:
+            return self._library().collections.references(self.user_id, collection_id)
+        except LookupError:
+            raise NodeError(f"collection {collection_id!r} does not exist") from None
+
+    def hooks(self, category: str, limit: int | None = None) -> list[str]:
+        try:
+            return self._library().hooks.texts(self.user_id, category, limit)
+        except LookupError:
+            raise NodeError(f"hooks category {category!r} does not exist (no hooks in it)") from None
+
+    def model(self, model_id: str) -> dict:
+        try:
+            return self._library().models.get(self.user_id, model_id)
+        except NotFound:
+            raise NodeError(f"model {model_id!r} does not exist") from None
+
+    def register_model(self, *, name: str, base_model: str, trigger_word: str, weights: dict) -> dict:
+        return self._library().models.register(self.user_id, name=name, base_model=base_model,
+                                               trigger_word=trigger_word, weights_id=weights["asset_id"],
+                                               run_id=self.run_id, node_id=self.node_id)
 
     # -- provider bookkeeping -----------------------------------------------------------
 

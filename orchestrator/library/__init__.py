@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from orchestrator.assets import AssetService
 from orchestrator.library.assets import AssetLibrary
+from orchestrator.library.collections import Collections
+from orchestrator.library.hooks import Hooks
+from orchestrator.library.models import Models
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 
@@ -14,7 +17,11 @@ from orchestrator.store.db import Database
 @dataclass
 class Library:
     assets: AssetLibrary
+    collections: Collections
+    hooks: Hooks
+    models: Models
 
     @classmethod
     def build(cls, db: Database, store: AssetService, settings: Settings) -> Library:
-        return cls(assets=AssetLibrary(db, store, settings))
+        assets = AssetLibrary(db, store, settings)
+        return cls(assets=assets, collections=Collections(db, assets), hooks=Hooks(db), models=Models(db, assets))

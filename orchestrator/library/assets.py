@@ -29,7 +29,7 @@ from orchestrator.store.models import assets, collection_items, collections, out
 log = logging.getLogger(__name__)
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
     """``text`` as a LIKE pattern matching it anywhere, its wildcards escaped."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -63,10 +63,10 @@ class AssetLibrary:
         if kind:
             query = query.where(kind_filter(kind))
         if tag:
-            query = query.where(type_coerce(assets.c.tags, Text).like(_like(f'"{tag}"'), escape="\\"))
+            query = query.where(type_coerce(assets.c.tags, Text).like(like_pattern(f'"{tag}"'), escape="\\"))
         if q:
             name = func.lower(func.coalesce(assets.c.name, assets.c.filename, ""))
-            query = query.where(name.like(_like(q.lower()), escape="\\"))
+            query = query.where(name.like(like_pattern(q.lower()), escape="\\"))
         if origin == "upload":
             query = query.where(assets.c.origin_run_id.is_(None))
         elif origin == "run":
@@ -220,7 +220,7 @@ def purge(conn: Connection, asset_ids: list[str]) -> set[str]:
     ids = [r.id for r in rows]
     for asset_id in asset_ids:  # a cache hit must not hand out a deleted asset
         conn.execute(output_cache.delete().where(
-            type_coerce(output_cache.c.outputs, Text).like(_like(f'"{asset_id}"'), escape="\\")))
+            type_coerce(output_cache.c.outputs, Text).like(like_pattern(f'"{asset_id}"'), escape="\\")))
     if ids:
         conn.execute(assets.delete().where(assets.c.id.in_(ids)))
     return {r.sha256 for r in rows}
