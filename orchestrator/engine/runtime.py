@@ -20,6 +20,7 @@ from orchestrator.engine.broker import Dispatcher, build_broker, declare_actor
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.scheduler import Scheduler
 from orchestrator.events.bus import build_bus
+from orchestrator.library.retention import SweepLoop, Sweeper
 from orchestrator.settings import Settings
 from orchestrator.store import migrate
 from orchestrator.store.db import Database
@@ -49,6 +50,7 @@ class Runtime:
         self.executor.dispatcher = self.dispatcher
         self.worker: dramatiq.Worker | None = None
         self._maintenance: Maintenance | None = None
+        self._sweeps: SweepLoop | None = None
 
     def start(self) -> Runtime:
         self.bus.start()
@@ -60,11 +62,15 @@ class Runtime:
             if not self.settings.distributed:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
+            self._sweeps = SweepLoop(Sweeper(self.db, self.assets, self.settings),
+                                     self.settings.sweep_interval_seconds).start()
         return self
 
     def close(self) -> None:
         if self._maintenance is not None:
             self._maintenance.stop()
+        if self._sweeps is not None:
+            self._sweeps.stop()
         if self.worker is not None:
             self.worker.stop(timeout=10_000)
         self.bus.close()

@@ -200,8 +200,11 @@ class AssetLibrary:
         """Remove the stored bytes of each SHA-256 that no asset row names any more."""
         if not shas:
             return 0
+        wanted, used = list(shas), set()
         with self.db.read() as conn:
-            used = set(conn.execute(select(assets.c.sha256).where(assets.c.sha256.in_(shas))).scalars())
+            for start in range(0, len(wanted), 500):
+                used.update(conn.execute(select(assets.c.sha256).where(
+                    assets.c.sha256.in_(wanted[start:start + 500]))).scalars())
         dropped = 0
         for sha in shas - used:
             try:
