@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, events, library, nodes, system
+from orchestrator.api import assets, events, library, nodes, system, usage
 from orchestrator.api.auth import current_user
 from orchestrator.api.collections import CollectionController
 from orchestrator.api.errors import HANDLERS
@@ -75,7 +75,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
                         events.user_events, system.health, system.metrics,
-                        CollectionController, HookController, ModelController,
+                        CollectionController, HookController, ModelController, usage.usage,
                         *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py
                         *assets.ROUTES, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),

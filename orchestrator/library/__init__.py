@@ -10,6 +10,7 @@ from orchestrator.library.assets import AssetLibrary
 from orchestrator.library.collections import Collections
 from orchestrator.library.hooks import Hooks
 from orchestrator.library.models import Models
+from orchestrator.library.usage import Usage
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 
@@ -20,8 +21,10 @@ class Library:
     collections: Collections
     hooks: Hooks
     models: Models
+    usage: Usage
 
     @classmethod
     def build(cls, db: Database, store: AssetService, settings: Settings) -> Library:
         assets = AssetLibrary(db, store, settings)
-        return cls(assets=assets, collections=Collections(db, assets), hooks=Hooks(db), models=Models(db, assets))
+        return cls(assets=assets, collections=Collections(db, assets), hooks=Hooks(db), models=Models(db, assets),
+                   usage=Usage(db))
