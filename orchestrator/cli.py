@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     from orchestrator.engine.runtime import Runtime
 
     settings = settings_module.load()
-    runtime = Runtime(settings, executes=not settings.distributed)
+    runtime = Runtime.build(settings, executes=not settings.distributed)
     app = create_app(runtime)
     mode = "distributed (nodes run in `fusionflow worker`)" if settings.distributed else "embedded"
     print(f"FusionFlow {mode}: http://{args.host}:{args.port}/", flush=True)
@@ -75,7 +75,7 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with Runtime(settings, executes=True, listen=False):
+    with Runtime.build(settings, executes=True, listen=False):
         print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
         stop.wait()
     return 0

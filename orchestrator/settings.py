@@ -83,6 +83,17 @@ class Settings:
     def setting(self, name: str, default=None):
         return self.extra.get(name, default)
 
+    def node_view(self, declared: tuple[str, ...]) -> dict:
+        """What a node's context may read: the settings its type declares (provider keys,
+        base URLs) and the limits every node honours; never the database URL, the
+        object store's credentials or the signing key."""
+        view = {name: self.extra[name] for name in declared if name in self.extra}
+        view.update({"prices": self.prices, "provider_timeout_seconds": self.provider_timeout_seconds,
+                     "max_upload_bytes": self.max_upload_bytes, "allow_private_urls": self.allow_private_urls})
+        if "FUSIONFLOW_FFMPEG" in self.extra:
+            view["FUSIONFLOW_FFMPEG"] = self.extra["FUSIONFLOW_FFMPEG"]
+        return view
+
 
 PROVIDER_SETTINGS = (
     "FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",

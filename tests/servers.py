@@ -180,7 +180,7 @@ def live_server(env: dict[str, str], *, executes: bool | None = None) -> Iterato
     from orchestrator.engine.runtime import Runtime
 
     settings = settings_module.load(env)
-    runtime = Runtime(settings, executes=(not settings.distributed) if executes is None else executes,
+    runtime = Runtime.build(settings, executes=(not settings.distributed) if executes is None else executes,
                       migrate_schema=True)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning",
                                            timeout_graceful_shutdown=2))
@@ -227,3 +227,38 @@ def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Itera
         for log in logs:
             log.close()
             os.unlink(log.name)
+
+
+@contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[str]:
+    """``fusionflow serve`` in its own process with ``env``, from the project's root;
+    yields its base URL. The browser tests use it, and the benchmarks (so that the
+    measuring client does not share the server's interpreter)."""
+    import httpx
+
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
+    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--host", "127.0.0.1",
+                                "--port", str(port)], cwd=Path(__file__).resolve().parents[1],
+                               env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"fusionflow serve did not start:\n{Path(log.name).read_text()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        os.unlink(log.name)

@@ -7,9 +7,36 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from orchestrator.errors import ApiError, GraphInvalid
+from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Rejected, Unavailable
 
 log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error of the HTTP layer itself (a body too large, an upload refused): a status,
+    a code and a message."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, Rejected: 422, InvalidRequest: 400, Unavailable: 503}
+"""Each domain error's status; a class not listed takes its nearest listed base's."""
+
+
+def status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
@@ -20,9 +47,14 @@ def _json(status: int, body: dict) -> Response:
 
 
 def api_error(_: Request, exc: ApiError) -> Response:
+    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+
+
+def domain_error(_: Request, exc: DomainError) -> Response:
     if isinstance(exc, GraphInvalid):
-        return _json(exc.status, {"errors": exc.errors})
-    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message, **exc.fields}})
+        return _json(422, {"errors": exc.errors})
+    fields = exc.fields if isinstance(exc, Rejected) else {}
+    return _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message, **fields}})
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:
@@ -43,5 +75,5 @@ def internal_error(request: Request, exc: Exception) -> Response:
     return _json(500, {"error": {"code": "internal_error", "message": "internal error; see the server log"}})
 
 
-HANDLERS = {ApiError: api_error, ValidationException: validation_error, HTTPException: http_error,
+HANDLERS = {ApiError: api_error, DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error,
             Exception: internal_error}

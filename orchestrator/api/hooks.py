@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
-from orchestrator.errors import ApiError
+from orchestrator.api.errors import ApiError
 from orchestrator.library.hooks import csv_rows, plain_lines
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

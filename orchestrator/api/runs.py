@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
-from orchestrator.graph.spec import RunCreate
+from orchestrator.graph.spec import RerunCreate, RunCreate
 
 
 class RunController(Controller):
@@ -40,3 +40,8 @@ class RunController(Controller):
     @post("/{run_id:str}/cancel", status_code=202, sync_to_thread=True, summary="Cancel a run")
     def cancel(self, run_id: str, services: Services, user_id: str) -> dict[str, Any]:
         return services.runs.cancel(user_id, run_id)
+
+    @post("/{run_id:str}/rerun", status_code=201, sync_to_thread=True,
+          summary="Run an earlier run's graph again, with changes; what they do not reach comes from the cache")
+    def rerun(self, run_id: str, data: RerunCreate, services: Services, user_id: str) -> dict[str, Any]:
+        return services.runs.rerun(user_id, run_id, data)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from orchestrator.engine.service import RunService
-from orchestrator.errors import NotFound
+from orchestrator.errors import TemplateNotFound
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import declared_inputs
+from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import graph_versions, graphs
 
 
 class TemplateService:
-    def __init__(self, runs: RunService) -> None:
+    def __init__(self, runs: RunService, db: Database) -> None:
         self.runs = runs
-        self.db = runs.rt.db
+        self.db = db
 
     def _inputs_of(self, graph: Graph) -> list[dict]:
         checked = self.runs.check_graph(graph)
@@ -40,7 +41,7 @@ class TemplateService:
             row = conn.execute(select(graphs.c.version, graphs.c.name).where(
                 graphs.c.id == graph_id, graphs.c.user_id == user_id)).first()
             if row is None:
-                raise NotFound(f"graph {graph_id} does not exist")
+                raise TemplateNotFound(graph_id)
             version, new_name = row.version + 1, name if name is not None else row.name
             conn.execute(update(graphs).where(graphs.c.id == graph_id).values(
                 version=version, name=new_name, graph=doc, inputs=inputs, updated_at=now))
@@ -52,13 +53,13 @@ class TemplateService:
         with self.db.read() as conn:
             row = conn.execute(select(graphs).where(graphs.c.id == graph_id, graphs.c.user_id == user_id)).first()
             if row is None:
-                raise NotFound(f"graph {graph_id} does not exist")
+                raise TemplateNotFound(graph_id)
             document = _document(row)
             if version is not None and version != row.version:
                 old = conn.execute(select(graph_versions).where(
                     graph_versions.c.graph_id == graph_id, graph_versions.c.version == version)).first()
                 if old is None:
-                    raise NotFound(f"graph {graph_id} has no version {version}")
+                    raise TemplateNotFound(graph_id, version)
                 document.update(version=version, name=old.name, graph=old.graph,
                                 inputs=self._inputs_of(graph_from_builtins(old.graph)))
         return document
@@ -81,7 +82,7 @@ class TemplateService:
             gone = conn.execute(delete(graphs).where(graphs.c.id == graph_id, graphs.c.user_id == user_id)
                                 .returning(graphs.c.id)).first()
             if gone is None:
-                raise NotFound(f"graph {graph_id} does not exist")
+                raise TemplateNotFound(graph_id)
             conn.execute(delete(graph_versions).where(graph_versions.c.graph_id == graph_id))
 
     def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from orchestrator.errors import ApiError, NotFound
+from orchestrator.errors import NotFound, Rejected
 from orchestrator.library.assets import AssetLibrary
 from orchestrator.library.media_info import kind_of
 from orchestrator.library.pages import page
@@ -120,11 +120,11 @@ class Collections:
         for asset_id in asset_ids:
             asset = found.get(asset_id)
             if asset is None:
-                raise ApiError(f"asset {asset_id} does not exist", code="invalid_item", status=422, asset_id=asset_id)
+                raise Rejected(f"asset {asset_id} does not exist", code="invalid_item", asset_id=asset_id)
             if kind_of(asset.content_type) != collection.kind:
-                raise ApiError(f"asset {asset_id} is {kind_of(asset.content_type)} ({asset.content_type}); "
+                raise Rejected(f"asset {asset_id} is {kind_of(asset.content_type)} ({asset.content_type}); "
                                f"collection {collection.name!r} holds {collection.kind}",
-                               code="invalid_item", status=422, asset_id=asset_id)
+                               code="invalid_item", asset_id=asset_id)
 
     @staticmethod
     def _insert(conn: Connection, collection_id: str, asset_ids: list[str], *, start: int) -> None:

@@ -13,7 +13,7 @@ import io
 
 from sqlalchemy import func, select
 
-from orchestrator.errors import ApiError, NotFound
+from orchestrator.errors import NotFound, Rejected
 from orchestrator.library.assets import like_pattern
 from orchestrator.library.pages import page
 from orchestrator.store.db import Database
@@ -28,14 +28,14 @@ MAX_IMPORT = 100_000
 """Hooks in one import."""
 
 
-def _bad(line: int, message: str) -> ApiError:
-    return ApiError(f"hook {line}: {message}", code="invalid_hook", status=422, line=line)
+def _bad(line: int, message: str) -> Rejected:
+    return Rejected(f"hook {line}: {message}", code="invalid_hook", line=line)
 
 
 def _checked(texts: list[str]) -> list[str]:
     """The texts, stripped; raises ``invalid_hook`` naming the first empty or over-long one."""
     if len(texts) > MAX_IMPORT:
-        raise ApiError(f"{len(texts)} hooks in one import; the limit is {MAX_IMPORT}", code="too_large", status=413)
+        raise Rejected(f"{len(texts)} hooks in one import; the limit is {MAX_IMPORT}: split it", code="too_many_hooks")
     cleaned = []
     for line, text in enumerate(texts, start=1):
         if not isinstance(text, str) or not text.strip():
@@ -49,8 +49,8 @@ def _checked(texts: list[str]) -> list[str]:
 def _category(value: str | None) -> str:
     category = (value or "").strip() or DEFAULT_CATEGORY
     if len(category) > MAX_CATEGORY:
-        raise ApiError(f"the category has {len(category)} characters; the limit is {MAX_CATEGORY}",
-                       code="invalid_category", status=422)
+        raise Rejected(f"the category has {len(category)} characters; the limit is {MAX_CATEGORY}",
+                       code="invalid_category")
     return category
 
 
@@ -63,8 +63,8 @@ def csv_rows(body: str, default_category: str | None) -> list[tuple[str, str | N
     """``(text, category)`` per data row of a CSV with a header row naming ``text`` (and ``category``)."""
     reader = csv.DictReader(io.StringIO(body))
     if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise ApiError("the CSV's header row must name a 'text' column (and may name 'category')",
-                       code="invalid_csv", status=422)
+        raise Rejected("the CSV's header row must name a 'text' column (and may name 'category')",
+                       code="invalid_csv")
     names = {f.strip().lower(): f for f in reader.fieldnames}
     rows = []
     for row in reader:

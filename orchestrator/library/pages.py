@@ -7,7 +7,7 @@ import binascii
 
 from sqlalchemy import Column, Connection, Select
 
-from orchestrator.errors import ApiError
+from orchestrator.errors import InvalidRequest
 
 
 def page(conn: Connection, query: Select, id_column: Column, *, limit: int, cursor: str | None) -> tuple[list, str | None]:
@@ -29,5 +29,5 @@ def _decode(cursor: str) -> str:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         last_id = ""
     if not last_id.isprintable() or not last_id:
-        raise ApiError(f"cursor {cursor!r} is not one this server gave out", code="invalid_cursor")
+        raise InvalidRequest(f"cursor {cursor!r} is not one this server gave out", code="invalid_cursor")
     return last_id
