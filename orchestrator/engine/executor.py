@@ -28,6 +28,7 @@ from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
+from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.graph.plan import Plan, build_plan
@@ -128,12 +129,14 @@ class StartAnnouncer:
 
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
-                 assets: AssetService | None, settings: Settings) -> None:
+                 assets: AssetService | None, settings: Settings, library: Library | None = None) -> None:
         self.ledger = ledger
         self.dispatcher = dispatcher
         self.catalog = catalog
         self.assets = assets
         self.settings = settings
+        self.library = library
+        """The user's collections, hooks and models, and run outputs' origin and expiry (nodes reach it via their context)."""
         self.runs = RunCache(ledger, catalog)
         self.starts = StartAnnouncer(ledger)
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
@@ -250,7 +253,7 @@ class Executor:
         key = (claim.run_id, claim.node_id)
         ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
                           settings=self.settings.node_view(node_type.allowed_settings(params)),
-                          cancel_event=cancel_event)
+                          cancel_event=cancel_event, library=self.library)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         self.starts.watch(claim)
