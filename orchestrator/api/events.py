@@ -41,14 +41,14 @@ def _resume_point(request: Request, after: int | None) -> int | None:
         raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
 
 
-def _stream(services: Services, read: Callable[[int], list[Event]], key: str, after: int,
+def _stream(services: Services, user_id: str, read: Callable[[int], list[Event]], key: str, after: int,
             position: Callable[[Event], int], stop_after_terminal: bool) -> EventSourceResponse:
     assets = services.runtime.assets
 
     def fresh(event: Event) -> str:
         if assets is None or event.type not in WITH_OUTPUTS:
             return event.data
-        return msgspec.json.encode(assets.with_fresh_urls(msgspec.json.decode(event.data))).decode()
+        return msgspec.json.encode(assets.with_fresh_urls(user_id, msgspec.json.decode(event.data))).decode()
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(comment="connected")
@@ -78,7 +78,7 @@ async def run_events(run_id: str, request: Request, services: Services, user_id:
         with services.runtime.db.read() as conn:
             return eventlog.read_run(conn, run_id, cursor)
 
-    return _stream(services, read, f"run:{run_id}", start, lambda e: e.seq, stop_after_terminal=True)
+    return _stream(services, user_id, read, f"run:{run_id}", start, lambda e: e.seq, stop_after_terminal=True)
 
 
 @get("/api/events", tags=["events"], include_in_schema=False)
@@ -94,4 +94,4 @@ async def user_events(request: Request, services: Services, user_id: str, after:
         with services.runtime.db.read() as conn:
             return eventlog.read_user(conn, user_id, cursor)
 
-    return _stream(services, read, f"user:{user_id}", start, lambda e: e.user_seq, stop_after_terminal=False)
+    return _stream(services, user_id, read, f"user:{user_id}", start, lambda e: e.user_seq, stop_after_terminal=False)

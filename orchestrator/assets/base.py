@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
+from orchestrator.assets import AssetNotFound
 from orchestrator.assets.sniff import SNIFF_BYTES
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
@@ -131,23 +132,35 @@ class BaseAssetStore:
         directory.mkdir(parents=True, exist_ok=True)
         return directory
 
-    def open(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
-        return self._object_open(_sha_of(ref))
+    def open(self, user_id: str, ref: dict) -> AbstractContextManager[IO[bytes]]:
+        return self._object_open(self.owned_row(user_id, ref).sha256)
 
-    def local_path(self, ref: dict) -> AbstractContextManager[Path]:
-        return self._object_path(_sha_of(ref))
+    def local_path(self, user_id: str, ref: dict) -> AbstractContextManager[Path]:
+        return self._object_path(self.owned_row(user_id, ref).sha256)
 
-    def url(self, ref: dict) -> str:
-        return self._object_url(ref)
+    def url(self, user_id: str, ref: dict) -> str:
+        return self._ref(self.owned_row(user_id, ref))["url"]
 
-    def with_fresh_urls(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if "asset_id" in value and "sha256" in value:
-                return {**value, "url": self._object_url(value)}
-            return {key: self.with_fresh_urls(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.with_fresh_urls(item) for item in value]
-        return value
+    def with_fresh_urls(self, user_id: str, value: Any) -> Any:
+        ids = {ref["asset_id"] for ref in iter_refs(value)}
+        owned = {}
+        if ids:
+            with self.db.read() as conn:
+                owned = {row.id: self._ref(row) for row in conn.execute(select(assets).where(
+                    assets.c.id.in_(sorted(ids)), assets.c.user_id == user_id))}
+        return _replace_refs(value, owned)
+
+    def owned_row(self, user_id: str, ref: Any):
+        """The row of the user's asset that ``ref`` names by its ``asset_id``; nothing
+        else in ``ref`` counts. Raises ``AssetNotFound``."""
+        asset_id = ref.get("asset_id") if isinstance(ref, dict) else None
+        if not isinstance(asset_id, str):
+            raise AssetNotFound(f"{str(ref)[:100]} is not an asset reference")
+        with self.db.read() as conn:
+            row = conn.execute(select(assets).where(assets.c.id == asset_id, assets.c.user_id == user_id)).first()
+        if row is None:
+            raise AssetNotFound(f"asset {asset_id[:64]} does not exist")
+        return row
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -182,11 +195,32 @@ class BaseAssetStore:
         return ref
 
 
-def _sha_of(ref: dict) -> str:
-    sha = ref.get("sha256") if isinstance(ref, dict) else None
-    if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-        raise ValueError(f"not an asset reference: {ref!r}")
-    return sha
+def iter_refs(value: Any) -> Iterator[dict]:
+    """Every asset reference (a dict with a string ``asset_id``) inside a JSON value."""
+    if isinstance(value, dict):
+        if isinstance(value.get("asset_id"), str):
+            yield value
+            return
+        for item in value.values():
+            yield from iter_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_refs(item)
+
+
+def _replace_refs(value: Any, owned: dict[str, dict]) -> Any:
+    """``value`` with each reference to an asset in ``owned`` made whole from the store
+    (its own keys kept beside), and every other reference stripped of its ``url``."""
+    if isinstance(value, dict):
+        asset_id = value.get("asset_id")
+        if isinstance(asset_id, str):
+            if asset_id in owned:
+                return {**value, **owned[asset_id]}
+            return {key: item for key, item in value.items() if key != "url"}
+        return {key: _replace_refs(item, owned) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_refs(item, owned) for item in value]
+    return value
 
 
 def move_or_copy(path: Path, target: Path, *, owned: bool) -> None:

@@ -136,7 +136,7 @@ class RunService:
             if row is None:
                 raise NotFound(f"run {run_id} does not exist")
             nodes = _nodes_of(conn, run_id)
-        return self._fresh(_run_document(row, nodes, with_graph=True))
+        return self._fresh(user_id, _run_document(row, nodes, with_graph=True))
 
     def list(self, user_id: str, *, limit: int = 50, cursor: str | None = None, status: str | None = None,
              graph_id: str | None = None) -> dict:
@@ -152,10 +152,14 @@ class RunService:
             page = rows[:limit]
             documents = [_run_document(row, _nodes_of(conn, row.id), with_graph=False) for row in page]
         next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
-        return {"runs": [self._fresh(d) for d in documents], "next_cursor": next_cursor}
+        return {"runs": [self._fresh(user_id, d) for d in documents], "next_cursor": next_cursor}
 
-    def _fresh(self, document: dict) -> dict:
-        return self.rt.assets.with_fresh_urls(document) if self.rt.assets is not None else document
+    def _fresh(self, user_id: str, document: dict) -> dict:
+        """Fresh URLs for the user's assets in the outputs (the graph, ``ui`` included, comes back as stored)."""
+        if self.rt.assets is not None:
+            document["nodes"], document["outputs"] = self.rt.assets.with_fresh_urls(
+                user_id, [document["nodes"], document["outputs"]])
+        return document
 
 
 def _nodes_of(conn: Connection, run_id: str) -> dict[str, dict]:
