@@ -64,6 +64,8 @@ class Settings:
     prices: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+    max_json_bytes: int = 4 * 1024 * 1024
+    """The body limit of every route but the uploads (``FUSIONFLOW_MAX_JSON_BYTES``)."""
 
     @property
     def distributed(self) -> bool:
@@ -129,4 +131,5 @@ def _load() -> Settings:
         secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
+        max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
     )

@@ -81,7 +81,8 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
         cors_config=CORSConfig(allow_origins=[]),
-        request_max_body_size=runtime.settings.max_upload_bytes,
+        # Small for every route; the upload routes lift it and stream to disk under their own limit.
+        request_max_body_size=runtime.settings.max_json_bytes,
         debug=False,
     )
     add_stream_docs(app)

@@ -122,8 +122,17 @@ class _Spool:
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
 
 
+def _check_declared_size(request: Request, limit: int) -> None:
+    """A 413 at once for a body whose Content-Length is over ``limit`` (nothing is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+        raise ApiError(f"the upload is larger than the limit of {limit} bytes (FUSIONFLOW_MAX_UPLOAD_BYTES)",
+                       code="too_large", status=413)
+
+
 async def _receive(request: Request, spool: _Spool) -> tuple[str | None, str | None]:
     """Stream the request body into ``spool``: ``(declared content type, filename)``."""
+    _check_declared_size(request, spool.limit)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         async for chunk in request.stream():
@@ -153,7 +162,13 @@ async def _receive(request: Request, spool: _Spool) -> tuple[str | None, str | N
     return declared, filename
 
 
-@post("/api/assets", status_code=201, tags=["assets"], summary="Upload an asset (multipart field 'file', or raw body)")
+UPLOAD_ROUTE = {"request_max_body_size": None}
+"""The upload routes stream the body to disk under ``FUSIONFLOW_MAX_UPLOAD_BYTES`` themselves
+(after the caller is known), instead of the small limit every other route has."""
+
+
+@post("/api/assets", status_code=201, tags=["assets"], summary="Upload an asset (multipart field 'file', or raw body)",
+      **UPLOAD_ROUTE)
 async def upload(request: Request, services: Services, user_id: str) -> dict[str, Any]:
     store = _store(services)
     spool = _Spool(store.scratch_dir(), services.runtime.settings.max_upload_bytes)
@@ -217,7 +232,7 @@ def complete_upload(upload_id: str, services: Services, user_id: str) -> dict[st
 
 
 @put("/api/assets/uploads/{upload_id:str}/content", status_code=200, tags=["assets"],
-     summary="The local store's signed upload target (what a presigned PUT is for S3)")
+     summary="The local store's signed upload target (what a presigned PUT is for S3)", **UPLOAD_ROUTE)
 async def put_upload(upload_id: str, request: Request, services: Services, user: str = "",
                      expires: str | None = None, signature: str | None = None) -> Response[None]:
     store = _local(services)
@@ -226,6 +241,7 @@ async def put_upload(upload_id: str, request: Request, services: Services, user:
         raise ApiError(target, code="forbidden", status=403 if target != "no such upload" else 404)
     spool = _Spool(store.scratch_dir(), services.runtime.settings.max_upload_bytes)
     try:
+        _check_declared_size(request, spool.limit)
         async for chunk in request.stream():
             if chunk:
                 await spool.write(chunk)
