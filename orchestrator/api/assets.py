@@ -34,7 +34,8 @@ from multipart import MultipartSegment, PushMultipartParser
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.signing import REQUEST_BASE_URL, remember_base_url
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
+from orchestrator.assets.base import read_head
+from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, served_type
 from orchestrator.api.state import Services
 from orchestrator.errors import ApiError, NotFound
 
@@ -313,17 +314,27 @@ def content(asset_id: str, request: Request, services: Services, expires: str | 
     wanted = _byte_range(request.headers.get("range"), size)
     start, end = wanted if wanted else (0, size - 1)
     length = end - start + 1 if size else 0
+    media_type, inline = served_type(row.content_type, read_head(path))
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(length), "ETag": f'"{row.sha256}"',
-               "Cache-Control": "private, max-age=3600"}
-    if row.filename:
-        headers["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(row.filename)}"
+               "Cache-Control": "private, max-age=3600", **UNTRUSTED_CONTENT,
+               "Content-Disposition": _disposition(inline, row.filename)}
     status = 200
     if wanted:
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     if request.method == "HEAD":
-        return Response(b"", status_code=status, headers=headers, media_type=row.content_type)
-    return Stream(_read(path, start, length), status_code=status, headers=headers, media_type=row.content_type)
+        return Response(b"", status_code=status, headers=headers, media_type=media_type)
+    return Stream(_read(path, start, length), status_code=status, headers=headers, media_type=media_type)
+
+
+UNTRUSTED_CONTENT = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+"""Headers on every file served: the browser takes the type as given and runs nothing in it,
+whoever made the bytes (a user's upload, a provider's result)."""
+
+
+def _disposition(inline: bool, filename: str | None) -> str:
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename*=UTF-8''{_quote(filename)}" if filename else kind
 
 
 def _quote(name: str) -> str:

@@ -18,7 +18,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from orchestrator.assets import AssetNotFound
-from orchestrator.assets.sniff import SNIFF_BYTES
+from orchestrator.assets.sniff import SNIFF_BYTES, stored_type
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import assets
@@ -53,6 +53,12 @@ class Discard:
 
     def write(self, data: bytes) -> int:
         return len(data)
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, enough to tell its type (``sniff``)."""
+    with open(path, "rb") as source:
+        return source.read(SNIFF_BYTES)
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -99,6 +105,7 @@ class BaseAssetStore:
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file")
         sha, size = hash_file(path)
+        content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha):
             self._object_store(sha, path, content_type, owned=False)
         return self.register(user_id, sha, size, content_type, filename)
@@ -110,6 +117,7 @@ class BaseAssetStore:
     def put_spooled(self, user_id: str, path: Path, sha256: str, size: int, content_type: str,
                     filename: str | None = None) -> dict:
         """Store a scratch file whose hash is already known (moved into place when possible)."""
+        content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha256):
             self._object_store(sha256, path, content_type, owned=True)
         return self.register(user_id, sha256, size, content_type, filename)

@@ -24,7 +24,7 @@ from minio.error import S3Error
 
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.base import CHUNK, BaseAssetStore, Discard, copy_hashing, object_key
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
+from orchestrator.assets.sniff import SNIFF_BYTES, presented, reconcile
 from orchestrator.store.db import Database
 
 MISSING_CODES = {"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchUpload"}
@@ -118,8 +118,11 @@ class S3AssetStore(BaseAssetStore):
             target.unlink(missing_ok=True)
 
     def _object_url(self, ref: dict) -> str:
-        return self.presign_client.presigned_get_object(self.bucket, object_key(ref["sha256"]),
-                                                expires=timedelta(seconds=self.url_expiry_seconds))
+        media_type, inline = presented(ref.get("content_type"))
+        return self.presign_client.presigned_get_object(
+            self.bucket, object_key(ref["sha256"]), expires=timedelta(seconds=self.url_expiry_seconds),
+            response_headers={"response-content-type": media_type,
+                              "response-content-disposition": "inline" if inline else "attachment"})
 
     def check(self) -> None:
         """The store answers and its bucket exists (a fresh install's is created here)."""

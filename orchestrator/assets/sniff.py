@@ -73,3 +73,34 @@ def reconcile(declared: str | None, head: bytes) -> tuple[str | None, str | None
     if sniffed in ("video/webm", "video/x-matroska") and declared in ("video/webm", "video/x-matroska", "audio/webm"):
         return declared, None
     return None, f"the upload says it is {declared} but its bytes are {sniffed}"
+
+
+OCTET_STREAM = "application/octet-stream"
+INLINE_KINDS = ("image/", "video/", "audio/")
+"""Types a browser may show inline: media, and only as the bytes themselves show it."""
+
+
+def stored_type(declared: str | None, head: bytes) -> str:
+    """The type to keep for bytes a node or a provider made (their word is not trusted):
+    the media type the bytes show (the declared one where ``reconcile`` lets it stand),
+    else ``application/octet-stream``, so that nothing is ever kept as HTML, SVG or script."""
+    if sniff(head) is None:
+        return OCTET_STREAM
+    kept, _ = reconcile(declared, head)
+    return kept or sniff(head) or OCTET_STREAM
+
+
+def served_type(stored: str | None, head: bytes) -> tuple[str, bool]:
+    """``(Content-Type, inline)`` to serve bytes under: inline only for media on the
+    allow-list that the bytes agree with; anything else as a download."""
+    kept, problem = reconcile(stored, head)
+    return presented(kept) if kept and not problem else (OCTET_STREAM, False)
+
+
+def presented(stored: str | None) -> tuple[str, bool]:
+    """``(Content-Type, inline)`` for a stored type (which the store checked on the way in),
+    where the bytes cannot be looked at (signing an S3 URL): media inline, ZIP as a
+    download, anything else as ``application/octet-stream``."""
+    if stored and stored.startswith(INLINE_KINDS):
+        return stored, True
+    return (stored if stored == "application/zip" else OCTET_STREAM), False
