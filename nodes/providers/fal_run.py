@@ -9,9 +9,11 @@ import msgspec
 from nodes.providers import costs, fal
 from nodes.providers.common import check_provider, input_url
 from nodes.providers.download import save_url
-from nodes.sdk import Context, Params, Port, node_type
+from nodes.sdk import Context, NodeError, Params, Port, node_type
 
 MAX_FILES = 50
+MAX_DEPTH = 64
+"""Levels of nesting a result may have (the API takes JSON no deeper either)."""
 
 
 class FalRunParams(Params):
@@ -36,10 +38,12 @@ def _lora_entry(ctx: Context, lora: Any) -> dict:
     return {"path": str(lora), "scale": 1.0}
 
 
-def _assets_in(ctx: Context, value: Any, saved: list[dict]) -> Any:
+def _assets_in(ctx: Context, value: Any, saved: list[dict], depth: int = 0) -> Any:
     """``value`` with every file object (a dict with a ``url``) replaced by our asset reference."""
+    if depth > MAX_DEPTH:
+        raise NodeError(f"the app's result nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, list):
-        return [_assets_in(ctx, item, saved) for item in value]
+        return [_assets_in(ctx, item, saved, depth + 1) for item in value]
     if not isinstance(value, dict):
         return value
     url = value.get("url")
@@ -48,7 +52,7 @@ def _assets_in(ctx: Context, value: Any, saved: list[dict]) -> Any:
         saved.append(ref)
         extra = {k: v for k, v in value.items() if k not in ("url", "content_type", "file_data", "file_size")}
         return {**extra, **ref}
-    return {key: _assets_in(ctx, item, saved) for key, item in value.items()}
+    return {key: _assets_in(ctx, item, saved, depth + 1) for key, item in value.items()}
 
 
 @node_type("fal.run", title="Run fal app", category="provider",

@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, events, nodes, system
+from orchestrator.api import assets, bodies, events, nodes, system
 from orchestrator.api.auth import current_user
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
@@ -83,6 +83,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         cors_config=CORSConfig(allow_origins=[]),
         # Small for every route; the upload routes lift it and stream to disk under their own limit.
         request_max_body_size=runtime.settings.max_json_bytes,
+        before_request=bodies.refuse_deep_json,
         debug=False,
     )
     add_stream_docs(app)

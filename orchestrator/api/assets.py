@@ -29,15 +29,17 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Stream
 from litestar.types import ASGIApp, Receive, Scope, Send
-from multipart import MultipartSegment, PushMultipartParser
+from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.signing import REQUEST_BASE_URL, remember_base_url
 from orchestrator.assets.base import read_head
 from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, served_type
+from orchestrator.api.bodies import STREAMED_BODY
 from orchestrator.api.state import Services
 from orchestrator.errors import ApiError, NotFound
+from orchestrator.limits import parse_int
 
 WRITE_BATCH = 1024 * 1024
 """Received bytes are written to the scratch file in batches of about this size."""
@@ -147,29 +149,27 @@ async def _receive(request: Request, spool: _Spool) -> tuple[str | None, str | N
     if not match:
         raise ApiError("multipart body without a boundary", code="invalid_body")
     found, declared, filename, current = False, None, None, None
-    with PushMultipartParser(match.group(1), max_segment_count=64) as parser:
-        async for chunk in request.stream():
-            for item in parser.parse(chunk):
-                if isinstance(item, MultipartSegment):
-                    current = item.name == "file" and not found
-                    if current:
-                        found, declared, filename = True, item.content_type, item.filename
-                elif item is None:
-                    current = False
-                elif current:
-                    await spool.write(bytes(item))
+    try:
+        with PushMultipartParser(match.group(1), max_segment_count=64) as parser:
+            async for chunk in request.stream():
+                for item in parser.parse(chunk):
+                    if isinstance(item, MultipartSegment):
+                        current = item.name == "file" and not found
+                        if current:
+                            found, declared, filename = True, item.content_type, item.filename
+                    elif item is None:
+                        current = False
+                    elif current:
+                        await spool.write(bytes(item))
+    except MultipartError as exc:
+        raise ApiError(f"the multipart body is malformed: {exc}", code="invalid_body") from None
     if not found:
         raise ApiError("no file: send it in the multipart field 'file'", code="missing_file")
     return declared, filename
 
 
-UPLOAD_ROUTE = {"request_max_body_size": None}
-"""The upload routes stream the body to disk under ``FUSIONFLOW_MAX_UPLOAD_BYTES`` themselves
-(after the caller is known), instead of the small limit every other route has."""
-
-
 @post("/api/assets", status_code=201, tags=["assets"], summary="Upload an asset (multipart field 'file', or raw body)",
-      **UPLOAD_ROUTE)
+      **STREAMED_BODY)
 async def upload(request: Request, services: Services, user_id: str) -> dict[str, Any]:
     store = _store(services)
     spool = _Spool(store.scratch_dir(), services.runtime.settings.max_upload_bytes)
@@ -233,7 +233,7 @@ def complete_upload(upload_id: str, services: Services, user_id: str) -> dict[st
 
 
 @put("/api/assets/uploads/{upload_id:str}/content", status_code=200, tags=["assets"],
-     summary="The local store's signed upload target (what a presigned PUT is for S3)", **UPLOAD_ROUTE)
+     summary="The local store's signed upload target (what a presigned PUT is for S3)", **STREAMED_BODY)
 async def put_upload(upload_id: str, request: Request, services: Services, user: str = "",
                      expires: str | None = None, signature: str | None = None) -> Response[None]:
     store = _local(services)
@@ -268,24 +268,24 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """``(first, last)`` (inclusive) of a single ``Range: bytes=…``, None for the whole file.
-    Raises ``HTTPException(416)`` for a range outside the file."""
+    Raises ``HTTPException(416)`` (with ``Content-Range: bytes */size``) for a range outside
+    the file, ``ApiError`` (400) for a number past 2^63-1."""
     if not header:
         return None
     match = _RANGE.match(header.split(",")[0].strip())
     if not match or match.groups() == ("", ""):
         return None  # not a form we serve: the whole file (allowed by RFC 9110)
-    first, last = match.groups()
-    if first == "":
-        length = int(last)
-        if length == 0:
-            raise HTTPException(status_code=416, detail="empty suffix range", headers={"Content-Range": f"bytes */{size}"})
-        return max(0, size - length), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or end < start:
+    first, last = (parse_int(part, "a Range position") if part else None for part in match.groups())
+    unsatisfiable = {"Content-Range": f"bytes */{size}"}
+    if first is None:
+        if last == 0:
+            raise HTTPException(status_code=416, detail="empty suffix range", headers=unsatisfiable)
+        return max(0, size - last), size - 1
+    end = min(last, size - 1) if last is not None else size - 1
+    if first >= size or end < first:
         raise HTTPException(status_code=416, detail=f"range outside the {size} bytes of the asset",
-                            headers={"Content-Range": f"bytes */{size}"})
-    return start, end
+                            headers=unsatisfiable)
+    return first, end
 
 
 def _read(path: Path, start: int, length: int) -> Iterator[bytes]:

@@ -12,11 +12,11 @@ from orchestrator.errors import ApiError, GraphInvalid
 log = logging.getLogger(__name__)
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+          409: "conflict", 413: "too_large", 416: "range_not_satisfiable", 415: "unsupported_media_type", 429: "rate_limited"}
 
 
-def _json(status: int, body: dict) -> Response:
-    return Response(body, status_code=status, media_type=MediaType.JSON)
+def _json(status: int, body: dict, headers: dict | None = None) -> Response:
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def api_error(_: Request, exc: ApiError) -> Response:
@@ -35,7 +35,8 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 
 def http_error(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}},)
+    # The exception's headers stand (416's Content-Range, 401's WWW-Authenticate, 429's Retry-After).
+    return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}}, exc.headers)
 
 
 def internal_error(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ from litestar import Request, get
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from orchestrator.api.state import Services
-from orchestrator.errors import ApiError
+from orchestrator.limits import check_int, parse_int
 from orchestrator.store import eventlog
 from orchestrator.store.eventlog import TERMINAL_RUN_EVENTS, Event
 
@@ -31,14 +31,11 @@ run costs one read per batch of events instead of one per event."""
 
 
 def _resume_point(request: Request, after: int | None) -> int | None:
+    """Where a stream resumes: ``Last-Event-ID``, else ``?after=``, else None (both in 0..2^63-1)."""
     header = request.headers.get("last-event-id")
-    value = header if header not in (None, "") else after
-    if value is None:
-        return None
-    try:
-        return max(0, int(value))
-    except ValueError:
-        raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
+    if header not in (None, ""):
+        return parse_int(header, "Last-Event-ID")
+    return None if after is None else check_int(after, "after")
 
 
 def _stream(services: Services, user_id: str, read: Callable[[int], list[Event]], key: str, after: int,
