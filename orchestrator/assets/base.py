@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -17,14 +18,19 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from orchestrator.assets import AssetNotFound
-from orchestrator.assets.sniff import SNIFF_BYTES, stored_type
+from orchestrator.assets import AssetNotFound, UploadRejected
+from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, stored_type
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import assets
 
 CHUNK = 1024 * 1024
 """Bytes per read when copying or hashing: memory never grows with the file."""
+
+SWEEP_INTERVAL = 600
+"""Seconds between two sweeps of abandoned direct uploads, started by ``create_upload``."""
+SWEEP_GRACE = 60
+"""Seconds past an upload's expiry before the sweep takes it (a completion may be under way)."""
 
 
 def object_key(sha256: str) -> str:
@@ -74,6 +80,7 @@ class BaseAssetStore:
         self.db = db
         self.url_expiry_seconds = url_expiry_seconds
         self.scratch = scratch
+        self._swept_at = float("-inf")
 
     # -- what a store implements ------------------------------------------------------
 
@@ -169,6 +176,39 @@ class BaseAssetStore:
         if row is None:
             raise AssetNotFound(f"asset {asset_id[:64]} does not exist")
         return row
+
+    # -- direct uploads: what both stores check -----------------------------------------------
+
+    def sweep_uploads(self, now: float | None = None) -> int:
+        """Delete direct uploads abandoned past their expiry; returns how many files went."""
+        raise NotImplementedError
+
+    def sweep_soon(self) -> None:
+        """Sweep abandoned uploads if the last sweep in this process is ``SWEEP_INTERVAL`` old."""
+        if time.monotonic() - self._swept_at >= SWEEP_INTERVAL:
+            self._swept_at = time.monotonic()
+            self.sweep_uploads()
+
+    def abandoned_before(self, now: float | None) -> float:
+        """Uploads last written before this time are past their expiry (and the grace)."""
+        return (time.time() if now is None else now) - self.url_expiry_seconds - SWEEP_GRACE
+
+    @staticmethod
+    def check_claim(upload_id: str, info: dict, size: int, max_bytes: int) -> None:
+        """``UploadRejected`` for a claimed upload past its expiry, or too large."""
+        if time.time() > float(info.get("expires_at") or 0):
+            raise UploadRejected(f"upload {upload_id} expired: start a new one", code="upload_expired", status=410)
+        if size > max_bytes:
+            raise UploadRejected(f"the upload is {size} bytes; the limit is {max_bytes}", code="too_large", status=413)
+
+    @staticmethod
+    def claimed_type(info: dict, head: bytes) -> str:
+        """The type to store a claimed upload under, or ``UploadRejected`` for bytes that
+        are not what the upload said they would be."""
+        content_type, problem = reconcile(info.get("content_type"), head)
+        if problem:
+            raise UploadRejected(problem, code="unsupported_media_type", status=415)
+        return content_type
 
     # -- rows ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ URLs point at the API's own routes, signed with an HMAC and an expiry.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -16,9 +17,8 @@ from pathlib import Path
 from typing import IO
 
 from orchestrator.assets import UploadRejected
-from orchestrator.assets.base import BaseAssetStore, hash_file, move_or_copy, object_key
+from orchestrator.assets.base import BaseAssetStore, hash_file, move_or_copy, object_key, read_head
 from orchestrator.assets.signing import Signer, base_url
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
 from orchestrator.store.db import Database
 
 CONTENT = "content"
@@ -88,6 +88,7 @@ class LocalAssetStore(BaseAssetStore):
         return folder / upload_id, folder / f"{upload_id}.json"
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
+        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data, meta = self._upload_paths(user_id, upload_id)
         meta.parent.mkdir(parents=True, exist_ok=True)
@@ -112,27 +113,35 @@ class LocalAssetStore(BaseAssetStore):
         return data if meta.exists() else "no such upload"
 
     def complete_upload(self, user_id: str, upload_id: str, *, max_bytes: int) -> dict:
+        """Claim the upload's file first (a rename: a PUT still arriving makes a new file
+        that nobody reads), then check and hash the claimed file and move that into place,
+        so the bytes stored under a hash are always the bytes with that hash."""
         data, meta = self._upload_paths(user_id, upload_id)
         if not meta.exists():
             raise LookupError(upload_id)
         info = json.loads(meta.read_text())
-        if not data.exists():
-            raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
-                                 code="upload_empty", status=409)
+        claimed = self.scratch_dir() / f"claim-{secrets.token_hex(8)}"
         try:
-            size = data.stat().st_size
-            if size > max_bytes:
-                raise UploadRejected(f"the upload is {size} bytes; the limit is {max_bytes}",
-                                     code="too_large", status=413)
-            with open(data, "rb") as source:
-                head = source.read(SNIFF_BYTES)
-            content_type, problem = reconcile(info.get("content_type"), head)
-            if problem:
-                raise UploadRejected(problem, code="unsupported_media_type", status=415)
-            sha, size = hash_file(data)
-            if not self._object_exists(sha):
-                self._object_store(sha, data, content_type, owned=True)
-            return self.register(user_id, sha, size, content_type, info.get("filename"))
+            os.replace(data, claimed)
+        except FileNotFoundError:
+            raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
+                                 code="upload_empty", status=409) from None
+        try:
+            self.check_claim(upload_id, info, claimed.stat().st_size, max_bytes)
+            content_type = self.claimed_type(info, read_head(claimed))
+            sha, size = hash_file(claimed)
+            return self.put_spooled(user_id, claimed, sha, size, content_type, info.get("filename"))
         finally:
-            data.unlink(missing_ok=True)
-            meta.unlink(missing_ok=True)
+            for path in (claimed, data, meta):
+                path.unlink(missing_ok=True)
+
+    def sweep_uploads(self, now: float | None = None) -> int:
+        before, removed = self.abandoned_before(now), 0
+        for path in (self.root / "uploads").glob("*/*"):
+            try:
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass  # completed or swept meanwhile
+        return removed
