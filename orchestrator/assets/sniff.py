@@ -1,51 +1,11 @@
-"""Tell a file's media type from its first bytes (uploads are checked, not trusted)."""
+"""Which type to store and to serve bytes under: the bytes' own word (``sniff``, shared
+with the FFmpeg runner in ``nodes.mediatypes``), never only what a client or provider says."""
 
 from __future__ import annotations
 
-SNIFF_BYTES = 64
-"""How many leading bytes ``sniff`` needs."""
+from nodes.mediatypes import SNIFF_BYTES, sniff
 
-_FTYP_AUDIO = {b"M4A ", b"M4B ", b"M4P ", b"F4A "}
-_FTYP_QUICKTIME = {b"qt  "}
-_FTYP_IMAGE = {b"avif": "image/avif", b"avis": "image/avif", b"heic": "image/heic", b"heix": "image/heic",
-               b"mif1": "image/heif"}
-
-
-def sniff(head: bytes) -> str | None:
-    """The content type the bytes show, or None when they are none this server takes."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "video/x-msvideo"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _FTYP_IMAGE:
-            return _FTYP_IMAGE[brand]
-        if brand in _FTYP_AUDIO:
-            return "audio/mp4"
-        if brand in _FTYP_QUICKTIME:
-            return "video/quicktime"
-        return "video/mp4"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/x-matroska" if b"matroska" in head else "video/webm"
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
-        return "audio/mpeg"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head.startswith(b"fLaC"):
-        return "audio/flac"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    return None
-
+__all__ = ["SNIFF_BYTES", "sniff", "reconcile", "stored_type", "served_type", "presented"]
 
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "audio/x-wav": "audio/wav",
             "audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav", "audio/mp3": "audio/mpeg",
