@@ -66,6 +66,9 @@ class Settings:
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
     max_json_bytes: int = 4 * 1024 * 1024
     """The body limit of every route but the uploads (``FUSIONFLOW_MAX_JSON_BYTES``)."""
+    public_url: str | None = None
+    """``FUSIONFLOW_PUBLIC_URL``: where clients and providers reach this server; the base of
+    every URL made outside a request."""
 
     @property
     def distributed(self) -> bool:
@@ -132,4 +135,5 @@ def _load() -> Settings:
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
         max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
+        public_url=_env("FUSIONFLOW_PUBLIC_URL"),
     )

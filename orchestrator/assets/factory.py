@@ -5,7 +5,7 @@ from __future__ import annotations
 from orchestrator.assets import AssetService
 from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.s3 import S3AssetStore, make_client
-from orchestrator.assets.signing import Signer, load_key
+from orchestrator.assets.signing import Signer, load_key, private_dir
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 
@@ -22,5 +22,7 @@ def build_asset_service(settings: Settings, db: Database) -> AssetService:
         public = client_for(settings.s3_public_endpoint) if settings.s3_public_endpoint else client
         return S3AssetStore(db, client, settings.s3_bucket, url_expiry_seconds=settings.url_expiry_seconds,
                             presign_client=public)
+    private_dir(settings.home)  # the database and the signing key live here too
     signer = Signer(load_key(settings.secret_key, settings.home))
-    return LocalAssetStore(db, settings.home / "assets", signer, url_expiry_seconds=settings.url_expiry_seconds)
+    return LocalAssetStore(db, settings.home / "assets", signer, url_expiry_seconds=settings.url_expiry_seconds,
+                           public_url=settings.public_url)

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from nodes.sdk import NodeError
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.base import BaseAssetStore, hash_file, move_or_copy, object_key, read_head
-from orchestrator.assets.signing import Signer, base_url
+from orchestrator.assets.signing import Signer, base_url, private_dir
 from orchestrator.store.db import Database
 
 CONTENT = "content"
@@ -26,12 +27,16 @@ UPLOAD = "upload"
 
 
 class LocalAssetStore(BaseAssetStore):
-    def __init__(self, db: Database, root: Path, signer: Signer, *, url_expiry_seconds: int) -> None:
+    def __init__(self, db: Database, root: Path, signer: Signer, *, url_expiry_seconds: int,
+                 public_url: str | None = None) -> None:
         self.root = Path(root)
         super().__init__(db, url_expiry_seconds=url_expiry_seconds, scratch=self.root / "tmp")
         self.signer = signer
+        self.public_url = public_url
+        """``FUSIONFLOW_PUBLIC_URL``: the base of URLs signed outside a request."""
         for sub in ("objects", "uploads", "tmp"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            private_dir(self.root / sub)
+        private_dir(self.root)
 
     # -- objects ------------------------------------------------------------------------
 
@@ -61,8 +66,16 @@ class LocalAssetStore(BaseAssetStore):
 
     def _object_url(self, ref: dict) -> str:
         asset_id = ref["asset_id"]
-        return f"{base_url()}/api/assets/{asset_id}/content?" + self.signer.query(CONTENT, asset_id,
+        return f"{base_url(self.public_url)}/api/assets/{asset_id}/content?" + self.signer.query(CONTENT, asset_id,
                                                                                  self.url_expiry_seconds)
+
+    def url(self, user_id: str, ref: dict) -> str:
+        """For a node to hand a provider: absolute, from ``FUSIONFLOW_PUBLIC_URL`` outside a request."""
+        url = super().url(user_id, ref)
+        if not url.startswith(("http://", "https://")):
+            raise NodeError("set FUSIONFLOW_PUBLIC_URL to the address this server is reached at, so that "
+                            "providers can fetch input assets from it")
+        return url
 
     def check(self) -> None:
         probe = self.root / "tmp" / f".health-{secrets.token_hex(4)}"
@@ -96,7 +109,7 @@ class LocalAssetStore(BaseAssetStore):
         meta.write_text(json.dumps({"content_type": content_type, "filename": filename, "user_id": user_id,
                                     "expires_at": expires_at}))
         subject = f"{user_id}/{upload_id}"
-        url = f"{base_url()}/api/assets/uploads/{upload_id}/content?" + "&".join(
+        url = f"{base_url(self.public_url)}/api/assets/uploads/{upload_id}/content?" + "&".join(
             [f"user={user_id}", self.signer.query(UPLOAD, subject, self.url_expiry_seconds)])
         return {"upload_id": upload_id, "url": url, "method": "PUT", "headers": {"Content-Type": content_type},
                 "expires_at": expires_at}
