@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import re
@@ -25,7 +26,10 @@ from typing import Any
 import ffmpeg as ff
 
 from nodes.mediatypes import SNIFF_BYTES, demuxer
+from nodes.redact import without_paths
 from nodes.sdk import Cancelled, Context, NodeError
+
+log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5
 """Seconds between two ``node.progress`` events from one FFmpeg process."""
@@ -225,7 +229,9 @@ def run(ctx: Context, stream: Any, *, duration: float | None, message: str,
             errors.seek(0, os.SEEK_END)
             errors.seek(max(0, errors.tell() - 4000))
             tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-4:]
-            raise NodeError(f"FFmpeg could not {message}: " + (" | ".join(tail) or f"exit code {code}"))
+            log.warning("FFmpeg exited with %s trying to %s: %s", code, message, " | ".join(tail))
+            reason = without_paths(tail[-1]) if tail else f"exit code {code}"  # the full text stays in the log
+            raise NodeError(f"FFmpeg could not {message}: {reason}")
 
 
 def _die_with_parent() -> None:

@@ -17,7 +17,7 @@ MAX_DEPTH = 64
 
 
 class FalRunParams(Params):
-    app: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=r"^[\w.-]+/[\w./-]+$")]
+    app: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=fal.APP_ID)]
     """The fal app id, e.g. fal-ai/flux/dev or fal-ai/flux-lora."""
     arguments: dict[str, Any] = {}
     """The app's input JSON; connected inputs are added to it (prompt, image_url, video_url, audio_url, loras)."""

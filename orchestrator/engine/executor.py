@@ -21,6 +21,7 @@ import msgspec
 from sqlalchemy import bindparam, select
 
 from nodes import sdk
+from nodes.redact import without_paths
 from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
 from orchestrator.assets import AssetService
 from orchestrator.engine.context import NodeContext
@@ -161,11 +162,11 @@ class Executor:
         except TRANSIENT as exc:
             self._retry_or_fail(info, claim, exc)
         except NodeError as exc:
-            self.scheduler.fail(claim, info.plan, {"type": exc.error_type, "message": str(exc)})
+            self.scheduler.fail(claim, info.plan, {"type": exc.error_type, "message": without_paths(str(exc))})
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
             self.scheduler.fail(claim, info.plan, {"type": "internal_error",
-                                                   "message": f"{type(exc).__name__}: {exc}"})
+                                                   "message": without_paths(f"{type(exc).__name__}: {exc}")})
         finally:
             with self._active_lock:
                 self._active.pop(key, None)
