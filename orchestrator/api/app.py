@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from orchestrator import __version__
 from orchestrator.api import assets, bodies, events, nodes, system
 from orchestrator.api.auth import current_user
-from orchestrator.api.errors import HANDLERS
+from orchestrator.api.errors import HANDLERS, document_errors
 from orchestrator.api.graphs import GraphController
 from orchestrator.api.openapi import add_stream_docs
 from orchestrator.api.runs import RunController
@@ -87,5 +87,6 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         debug=False,
     )
     add_stream_docs(app)
+    document_errors(app)
     app.state.services = services
     return app

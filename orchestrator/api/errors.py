@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 
 from orchestrator.errors import ApiError, GraphInvalid
 
@@ -46,3 +47,26 @@ def internal_error(request: Request, exc: Exception) -> Response:
 
 HANDLERS = {ApiError: api_error, ValidationException: validation_error, HTTPException: http_error,
             Exception: internal_error}
+
+
+ERROR_SCHEMA = Schema(
+    type="object", required=["error"], description="What went wrong, in words",
+    properties={"error": Schema(type="object", required=["code", "message"], properties={
+        "code": Schema(type="string", description="A stable, machine-readable code, e.g. invalid_body"),
+        "message": Schema(type="string", description="What is wrong, naming the field, param or header"),
+    })})
+
+
+def document_errors(app: Litestar) -> None:
+    """Describe error answers in the OpenAPI document as they are sent (``{"error": {code,
+    message}}``), not as the framework's own validation error."""
+    schema = app.openapi_schema
+    components = schema.components
+    components.schemas = {**(components.schemas or {}), "Error": ERROR_SCHEMA}
+    error = OpenAPIResponse(description="Bad request: the message says what is wrong",
+                            content={MediaType.JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Error"))})
+    for item in (schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch", "head"):
+            operation = getattr(item, method, None)
+            if operation is not None and operation.responses and "400" in operation.responses:
+                operation.responses["400"] = error
