@@ -83,7 +83,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         cors_config=CORSConfig(allow_origins=[]),
         # Small for every route; the upload routes lift it and stream to disk under their own limit.
         request_max_body_size=runtime.settings.max_json_bytes,
-        before_request=bodies.refuse_deep_json,
+        before_request=bodies.check_body,
         debug=False,
     )
     add_stream_docs(app)
