@@ -14,7 +14,7 @@ MAX_INT = 2**63 - 1
 MAX_JSON_DEPTH = 64
 """Levels of arrays and objects a JSON body may nest (a graph with its ``ui`` needs a dozen)."""
 
-_DIGITS = re.compile(r"\d{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,19}")
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 

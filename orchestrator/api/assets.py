@@ -128,7 +128,7 @@ _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
 def _check_declared_size(request: Request, limit: int) -> None:
     """A 413 at once for a body whose Content-Length is over ``limit`` (nothing is read)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and len(declared) < 20 and int(declared) > limit:
         raise ApiError(f"the upload is larger than the limit of {limit} bytes (FUSIONFLOW_MAX_UPLOAD_BYTES)",
                        code="too_large", status=413)
 

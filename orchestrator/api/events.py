@@ -43,6 +43,7 @@ def _stream(services: Services, user_id: str, read: Callable[[int], list[Event]]
     assets = services.runtime.assets
 
     def fresh(event: Event) -> str:
+        """The event's data, its outputs' references signed for the caller (a database read)."""
         if assets is None or event.type not in WITH_OUTPUTS:
             return event.data
         return msgspec.json.encode(assets.with_fresh_urls(user_id, msgspec.json.decode(event.data))).decode()
@@ -53,9 +54,11 @@ def _stream(services: Services, user_id: str, read: Callable[[int], list[Event]]
         with services.runtime.bus.subscribe(key) as subscription:
             while True:
                 batch = await anyio.to_thread.run_sync(read, cursor)
-                for event in batch:
+                datas = await anyio.to_thread.run_sync(lambda: [fresh(event) for event in batch]) \
+                    if any(event.type in WITH_OUTPUTS for event in batch) else [event.data for event in batch]
+                for event, data in zip(batch, datas):
                     cursor = position(event)
-                    yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
+                    yield ServerSentEvent(data=data, event=event.type, id=str(cursor))
                     if stop_after_terminal and event.type in TERMINAL_RUN_EVENTS:
                         return
                 if not batch and await subscription.wait_async(POLL_SECONDS):

@@ -92,7 +92,7 @@ class Signer:
         """None when the signature is good and not expired, else why not."""
         if not expires or not signature:
             return "the URL is not signed"
-        if not expires.isdigit() or len(expires) > 18:
+        if not (expires.isascii() and expires.isdigit()) or len(expires) > 18:
             return "the URL's expiry is not a number"
         when = int(expires)
         if not hmac.compare_digest(self._mac(purpose, subject, when), signature):
