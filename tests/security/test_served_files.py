@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 
 import httpx
-import pytest
+
+from tests import servers
 
 from tests.helpers import graph, node, submit, wait_run
 from tests.providers.stubs import FILES, png_bytes
@@ -41,13 +42,13 @@ def test_provider_results_are_never_served_as_html_or_svg(users, fal, monkeypatc
     assert image.headers["content-disposition"].startswith("inline")
 
 
-def test_the_content_route_sends_nosniff_and_a_sandbox(users):
-    if users.env.get("FUSIONFLOW_S3_ENDPOINT"):
-        pytest.skip("S3 serves presigned URLs itself, on its own origin")
-    made = users.alice.post("/api/assets", files={"file": ("x.png", png_bytes(), "image/png")}).json()
-    for method in ("GET", "HEAD"):
-        served = httpx.request(method, made["url"])
-        assert served.status_code == 200
-        assert served.headers["x-content-type-options"] == "nosniff"
-        assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
-        assert served.headers["content-type"] == "image/png"
+def test_the_content_route_sends_nosniff_and_a_sandbox(tmp_path):
+    """The local store's own route (S3 serves presigned URLs itself, on its own origin)."""
+    with servers.live_server({"FUSIONFLOW_HOME": str(tmp_path)}) as live:
+        made = httpx.post(f"{live.url}/api/assets", files={"file": ("x.png", png_bytes(), "image/png")}).json()
+        for method in ("GET", "HEAD"):
+            served = httpx.request(method, made["url"])
+            assert served.status_code == 200
+            assert served.headers["x-content-type-options"] == "nosniff"
+            assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
+            assert served.headers["content-type"] == "image/png"
