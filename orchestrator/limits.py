@@ -1,12 +1,13 @@
 """Limits on what clients send, shared by the API and the engine (contract section 10b):
 every integer in a path, query or header lies in 0..2^63-1, and JSON is nested at most
-``MAX_JSON_DEPTH`` levels. Breaking either is a 400 that says so, before anything is written."""
+``MAX_JSON_DEPTH`` levels. Breaking either is a 400 (``InvalidRequest``) that says so, before
+anything is written."""
 
 from __future__ import annotations
 
 import re
 
-from orchestrator.errors import ApiError
+from orchestrator.errors import InvalidRequest
 
 MAX_INT = 2**63 - 1
 """The largest integer the API takes anywhere (a signed 64-bit column holds it)."""
@@ -20,18 +21,18 @@ _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 def parse_int(value: str, what: str) -> int:
-    """``value`` as an integer in 0..2^63-1, else ``ApiError`` (400) naming ``what``."""
+    """``value`` as an integer in 0..2^63-1, else ``InvalidRequest`` (400) naming ``what``."""
     text = value.strip()
     if not _DIGITS.fullmatch(text) or int(text) > MAX_INT:
-        raise ApiError(f"{what} must be a whole number from 0 to {MAX_INT}, not {value[:40]!r}",
-                       code="invalid_number")
+        raise InvalidRequest(f"{what} must be a whole number from 0 to {MAX_INT}, not {value[:40]!r}",
+                             code="invalid_number")
     return int(text)
 
 
 def check_int(value: int, what: str) -> int:
-    """``value`` itself when it lies in 0..2^63-1, else ``ApiError`` (400) naming ``what``."""
+    """``value`` itself when it lies in 0..2^63-1, else ``InvalidRequest`` (400) naming ``what``."""
     if not 0 <= value <= MAX_INT:
-        raise ApiError(f"{what} must be a whole number from 0 to {MAX_INT}", code="invalid_number")
+        raise InvalidRequest(f"{what} must be a whole number from 0 to {MAX_INT}", code="invalid_number")
     return value
 
 

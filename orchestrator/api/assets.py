@@ -38,7 +38,8 @@ from orchestrator.assets.base import read_head
 from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, served_type
 from orchestrator.api.bodies import STREAMED_BODY
 from orchestrator.api.state import Services
-from orchestrator.errors import ApiError, NotFound
+from orchestrator.api.errors import ApiError
+from orchestrator.errors import NotFound
 from orchestrator.limits import parse_int
 
 WRITE_BATCH = 1024 * 1024
@@ -269,7 +270,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """``(first, last)`` (inclusive) of a single ``Range: bytes=…``, None for the whole file.
     Raises ``HTTPException(416)`` (with ``Content-Range: bytes */size``) for a range outside
-    the file, ``ApiError`` (400) for a number past 2^63-1."""
+    the file, ``InvalidRequest`` (400) for a number past 2^63-1."""
     if not header:
         return None
     match = _RANGE.match(header.split(",")[0].strip())

@@ -13,7 +13,7 @@ import anyio.to_thread
 from litestar import Request
 
 from orchestrator.api.auth import current_user
-from orchestrator.errors import ApiError
+from orchestrator.api.errors import ApiError
 from orchestrator.limits import MAX_JSON_DEPTH, json_depth_exceeds
 
 STREAMED_BODY = {"request_max_body_size": None, "opt": {"streams_body": True}}

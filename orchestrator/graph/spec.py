@@ -55,6 +55,14 @@ class RunCreate(msgspec.Struct):
     """Reuse outputs of identical earlier executions (a FusionFlow extension)."""
 
 
+class RerunCreate(msgspec.Struct):
+    """``POST /api/runs/{id}/rerun``: merged over the earlier run's own."""
+
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cache: bool = True
+
+
 class TemplateRunCreate(msgspec.Struct):
     """``POST /api/graphs/{id}/runs``."""
 

@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests import servers
@@ -50,34 +45,9 @@ def web_dist() -> Path:
 @contextmanager
 def serve(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL."""
-    port = servers.free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
-    env = {**os.environ, "FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50", **(extra_env or {})}
-    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"fusionflow serve exited:\n{Path(log.name).read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"fusionflow serve did not answer:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
+    with servers.serve_process({"FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50",
+                                **(extra_env or {})}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        os.unlink(log.name)
 
 
 @pytest.fixture(scope="module")
