@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
 from orchestrator.assets import AssetService
 from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.s3 import S3AssetStore, make_client
@@ -23,6 +27,14 @@ def build_asset_service(settings: Settings, db: Database) -> AssetService:
         return S3AssetStore(db, client, settings.s3_bucket, url_expiry_seconds=settings.url_expiry_seconds,
                             presign_client=public)
     private_dir(settings.home)  # the database and the signing key live here too
+    if settings.embedded_database:
+        _owner_only(Path(make_url(settings.database_url).database or ""))
     signer = Signer(load_key(settings.secret_key, settings.home))
     return LocalAssetStore(db, settings.home / "assets", signer, url_expiry_seconds=settings.url_expiry_seconds,
                            public_url=settings.public_url)
+
+
+def _owner_only(database: Path) -> None:
+    """The SQLite file (and its journal files) readable by this user only (0600)."""
+    for path in database.parent.glob(f"{database.name}*"):
+        path.chmod(0o600)

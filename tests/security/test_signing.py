@@ -36,14 +36,14 @@ def test_a_forged_host_header_never_reaches_a_provider(users, fal):
     assert httpx.get(handed).content == png_bytes()
 
 
-def test_the_key_file_and_the_store_are_private(tmp_path):
+def test_the_key_file_the_database_and_the_store_are_private(tmp_path):
     home = tmp_path / "home"
     with servers.live_server({"FUSIONFLOW_HOME": str(home)}) as live:
         made = httpx.post(f"{live.url}/api/assets", content=png_bytes(), headers={"content-type": "image/png"})
         assert made.status_code == 201
     mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
     assert mode(home) == 0o700 and mode(home / "assets") == 0o700
-    assert mode(home / "url-signing.key") == 0o600
+    assert mode(home / "url-signing.key") == 0o600 and mode(home / "fusionflow.db") == 0o600
     assert [p.name for p in home.iterdir() if p.name.startswith("url-signing")] == ["url-signing.key"]
     stored = [p for p in (home / "assets" / "objects").rglob("*") if p.is_file()]
     assert stored and all(mode(p) == 0o600 for p in stored)
