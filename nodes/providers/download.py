@@ -54,10 +54,12 @@ class VettedTransport(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         address = vet(str(request.url), self.allow_private)
-        if address is not None and address != host:
-            request.url = request.url.copy_with(host=address)
-            request.extensions = {**request.extensions, "sni_hostname": host}
-        return super().handle_request(request)
+        if address is None or address == host:
+            return super().handle_request(request)
+        # A copy goes out: the client keeps the request by name (redirects resolve against it).
+        pinned = httpx.Request(request.method, request.url.copy_with(host=address), headers=request.headers,
+                               stream=request.stream, extensions={**request.extensions, "sni_hostname": host})
+        return super().handle_request(pinned)
 
 
 def vet(url: str, allow_private: bool) -> str | None:

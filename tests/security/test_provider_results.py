@@ -28,9 +28,18 @@ PUBLIC, PRIVATE = "127.0.0.2", "127.0.0.1"
 """Two loopback listeners; the test's resolver and policy call the first one public."""
 
 
-def listener(address: str, port: int, body: bytes) -> ThreadingHTTPServer:
+def listener(address: str, port: int, body: bytes, hosts: list | None = None) -> ThreadingHTTPServer:
+    """Serves ``body`` as a PNG, after a redirect from ``/start`` (noting each Host header)."""
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if hosts is not None:
+                hosts.append(self.headers["host"])
+            if self.path == "/start":
+                self.send_response(302)
+                self.send_header("location", "/image.png")
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("content-type", "image/png")
             self.send_header("content-length", str(len(body)))
@@ -55,20 +64,25 @@ def ctx():
 def test_a_rebinding_name_is_fetched_from_the_address_that_was_vetted(ctx, monkeypatch):
     private = listener(PRIVATE, 0, b"private bytes")
     port = private.server_address[1]
-    public = listener(PUBLIC, port, png_bytes())
+    hosts: list[str] = []
+    public = listener(PUBLIC, port, png_bytes(), hosts)
     answers = iter([PUBLIC])  # the first lookup says public, every later one private
     real = socket.getaddrinfo
 
     def rebinding(host, *args, **kwargs):
         if host == "rebind.test":
             return real(next(answers, PRIVATE), *args, **kwargs)
-        return real(host, *args, **kwargs)
+        return real(PUBLIC if host == "stable.test" else host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     monkeypatch.setattr(download, "is_public", lambda address: str(address) == PUBLIC)
     try:
         ref = download.save_url(ctx, f"http://rebind.test:{port}/image.png")
         assert ctx.assets[ref["asset_id"]][1] == png_bytes()
+        # A redirect is vetted again, and both requests carry the name, not the address.
+        ref = download.save_url(ctx, f"http://stable.test:{port}/start")
+        assert ctx.assets[ref["asset_id"]][1] == png_bytes()
+        assert hosts == [f"rebind.test:{port}", f"stable.test:{port}", f"stable.test:{port}"]
     finally:
         private.shutdown()
         public.shutdown()
