@@ -75,9 +75,12 @@ class Settings:
     """How often the maintenance loop sweeps expired assets and unreferenced bytes."""
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+    max_json_bytes: int = 4 * 1024 * 1024
+    """The body limit of every route but the uploads (``FUSIONFLOW_MAX_JSON_BYTES``)."""
+    public_url: str | None = None
+    """``FUSIONFLOW_PUBLIC_URL``: where clients and providers reach this server: the base of
+    every URL made outside a request, and the SIWE domain (its host[:port])."""
     # accounts and spend (contract section 12)
-    public_url: str = ""
-    """``FUSIONFLOW_PUBLIC_URL``: where users reach this server (the SIWE domain is its host[:port])."""
     registration_open: bool = False
     credits: bool = False
     """``FUSIONFLOW_CREDITS=on``: runs are priced against each user's balance and daily limit."""
@@ -169,7 +172,8 @@ def _load() -> Settings:
         batch_ttl_hours=_float("FUSIONFLOW_BATCH_TTL_HOURS", 24),
         sweep_interval_seconds=_float("FUSIONFLOW_SWEEP_INTERVAL_SECONDS", 3600),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
-        public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/"),
+        max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
+        public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/") or None,
         registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",
         credits=_bool("FUSIONFLOW_CREDITS", False),
         rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",

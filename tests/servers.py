@@ -203,10 +203,12 @@ def live_server(env: dict[str, str], *, executes: bool | None = None) -> Iterato
     from orchestrator.api.app import create_app
     from orchestrator.engine.runtime import Runtime
 
-    settings = settings_module.load(env)
+    port = free_port()
+    # Known before it starts, as in production: URLs signed outside a request (for providers) start with it.
+    settings = settings_module.load({"FUSIONFLOW_PUBLIC_URL": f"http://127.0.0.1:{port}", **env})
     runtime = Runtime.build(settings, executes=(not settings.distributed) if executes is None else executes,
-                      migrate_schema=True)
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning",
+                            migrate_schema=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -215,7 +217,6 @@ def live_server(env: dict[str, str], *, executes: bool | None = None) -> Iterato
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the FusionFlow test server did not start")
         thread.join(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield LiveServer(f"http://127.0.0.1:{port}", runtime, server, thread)
     finally:

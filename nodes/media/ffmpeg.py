@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import re
@@ -24,7 +25,11 @@ from typing import Any
 
 import ffmpeg as ff
 
+from nodes.mediatypes import SNIFF_BYTES, demuxer
+from nodes.redact import without_paths
 from nodes.sdk import Cancelled, Context, NodeError
+
+log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5
 """Seconds between two ``node.progress`` events from one FFmpeg process."""
@@ -105,9 +110,24 @@ _AUDIO = re.compile(r"Stream #\d+:\d+[^\n]*?: Audio: (\w+)")
 _FPS = re.compile(r"(\d+(?:\.\d+)?) fps")
 
 
+def input_options(path: str | Path) -> list[str]:
+    """FFmpeg options for reading the file ``path``: the demuxer of the type its bytes show
+    (never FFmpeg's own guess: an HLS playlist that starts like an MP3 would make it fetch
+    its segments) and the ``file`` protocol only. An empty list when it is no media."""
+    try:
+        with open(path, "rb") as source:
+            found = demuxer(source.read(SNIFF_BYTES))
+    except OSError:
+        found = None
+    return ["-f", found, "-protocol_whitelist", "file"] if found else []
+
+
 def probe(ctx: Context | None, path: Path) -> MediaInfo:
     """What ``path`` holds (streams, size, duration); no streams at all for non-media."""
-    result = subprocess.run([ffmpeg_exe(ctx), "-hide_banner", "-nostdin", "-i", str(path)],
+    options = input_options(path)
+    if not options:
+        return MediaInfo(duration=None)
+    result = subprocess.run([ffmpeg_exe(ctx), "-hide_banner", "-nostdin", *options, "-i", str(path)],
                             capture_output=True, text=True, errors="replace", timeout=60)
     text = result.stderr
     duration = None
@@ -152,10 +172,33 @@ def require_image(ctx: Context, path: Path, what: str) -> MediaInfo:
 
 
 def command(ctx: Context | None, stream: Any) -> list[str]:
-    """The full FFmpeg command line for an ffmpeg-python stream (or an argument list)."""
+    """The full FFmpeg command line for an ffmpeg-python stream (or an argument list), each
+    file input read with ``input_options``."""
     args = list(stream) if isinstance(stream, (list, tuple)) else ff.get_args(stream, overwrite_output=True)
     return [ffmpeg_exe(ctx), "-hide_banner", "-nostdin", "-loglevel", "error", "-progress", "pipe:1",
-            "-nostats", *args]
+            "-nostats", *_with_input_options(args)]
+
+
+def _with_input_options(args: list[str]) -> list[str]:
+    """``args`` with ``input_options`` before every input that names no format of its own
+    (``-f lavfi`` sources keep theirs); ``NodeError`` for a file that is no media."""
+    out: list[str] = []
+    segment_start = 0  # where the options of the next input begin in ``out``
+    i = 0
+    while i < len(args):
+        if args[i] == "-i" and i + 1 < len(args):
+            if "-f" not in out[segment_start:]:
+                options = input_options(args[i + 1])
+                if not options:
+                    raise NodeError(f"{Path(args[i + 1]).name} is not a media file FFmpeg may read here")
+                out += options
+            out += args[i:i + 2]
+            segment_start = len(out)
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
 
 
 def run(ctx: Context, stream: Any, *, duration: float | None, message: str,
@@ -186,7 +229,9 @@ def run(ctx: Context, stream: Any, *, duration: float | None, message: str,
             errors.seek(0, os.SEEK_END)
             errors.seek(max(0, errors.tell() - 4000))
             tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-4:]
-            raise NodeError(f"FFmpeg could not {message}: " + (" | ".join(tail) or f"exit code {code}"))
+            log.warning("FFmpeg exited with %s trying to %s: %s", code, message, " | ".join(tail))
+            reason = without_paths(tail[-1]) if tail else f"exit code {code}"  # the full text stays in the log
+            raise NodeError(f"FFmpeg could not {message}: {reason}")
 
 
 def _die_with_parent() -> None:

@@ -54,6 +54,9 @@ TRANSIENT_ERROR_TYPES = {
     "runner_incomplete_response", "runner_server_error", "internal_error",
 }
 MAX_LOG_EVENTS_PER_POLL = 10
+APP_ID = r"^[A-Za-z0-9_-][\w.-]*(/[A-Za-z0-9_-][\w.-]*)+$"
+"""A fal app id: ``owner/app[/path…]``, no segment starting with a dot (no ``..`` to climb
+out of the queue's app paths)."""
 _FRACTION = re.compile(r"(\d+(?:\.\d+)?)\s*%|\b(\d+)\s*/\s*(\d+)\b")
 _config_lock = threading.Lock()
 _clients: dict[tuple[str, float], fal_client.SyncClient] = {}
@@ -215,6 +218,8 @@ def run(ctx: Context, app: str, arguments: dict, *, span: tuple[float, float] = 
     ``span`` is the part of the node's progress (0 to 1) this call reports in;
     ``expected_seconds`` paces the progress guess when the app logs no fractions.
     """
+    if not re.fullmatch(APP_ID, app):
+        raise NodeError(f"{app[:200]!r} is not a fal app id (owner/app, without '..')", error_type="invalid_param")
     client = _client(ctx)
     breaker = circuit.breaker("fal", client.queue_url, ctx.setting)
     interval = float(ctx.setting("FAL_POLL_INTERVAL", None) or 1.0)

@@ -9,13 +9,15 @@ import msgspec
 from nodes.providers import costs, fal
 from nodes.providers.common import check_provider, input_url
 from nodes.providers.download import save_url
-from nodes.sdk import Context, Params, Port, node_type
+from nodes.sdk import Context, NodeError, Params, Port, node_type
 
 MAX_FILES = 50
+MAX_DEPTH = 64
+"""Levels of nesting a result may have (the API takes JSON no deeper either)."""
 
 
 class FalRunParams(Params):
-    app: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=r"^[\w.-]+/[\w./-]+$")]
+    app: Annotated[str, msgspec.Meta(min_length=3, max_length=200, pattern=fal.APP_ID)]
     """The fal app id, e.g. fal-ai/flux/dev or fal-ai/flux-lora."""
     arguments: dict[str, Any] = {}
     """The app's input JSON; connected inputs are added to it (prompt, image_url, video_url, audio_url, loras)."""
@@ -41,10 +43,12 @@ def _lora_entry(ctx: Context, lora: Any) -> dict:
     return {"path": str(lora), "scale": 1.0}
 
 
-def _assets_in(ctx: Context, value: Any, saved: list[dict]) -> Any:
+def _assets_in(ctx: Context, value: Any, saved: list[dict], depth: int = 0) -> Any:
     """``value`` with every file object (a dict with a ``url``) replaced by our asset reference."""
+    if depth > MAX_DEPTH:
+        raise NodeError(f"the app's result nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, list):
-        return [_assets_in(ctx, item, saved) for item in value]
+        return [_assets_in(ctx, item, saved, depth + 1) for item in value]
     if not isinstance(value, dict):
         return value
     url = value.get("url")
@@ -53,7 +57,7 @@ def _assets_in(ctx: Context, value: Any, saved: list[dict]) -> Any:
         saved.append(ref)
         extra = {k: v for k, v in value.items() if k not in ("url", "content_type", "file_data", "file_size")}
         return {**extra, **ref}
-    return {key: _assets_in(ctx, item, saved) for key, item in value.items()}
+    return {key: _assets_in(ctx, item, saved, depth + 1) for key, item in value.items()}
 
 
 @node_type("fal.run", cacheable=_seeded, settings=fal.SETTINGS, timeout=7200, title="Run fal app", category="provider",

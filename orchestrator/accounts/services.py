@@ -11,9 +11,14 @@ from orchestrator.accounts.identity import Identity
 from orchestrator.accounts.keys import KeyLookup
 from orchestrator.accounts.ratelimit import parse_rule
 from orchestrator.accounts.tokens import Tokens
-from orchestrator.assets.signing import load_key
+from orchestrator.assets.signing import derive_key, load_key
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
+
+
+def token_key(settings: Settings) -> bytes:
+    """The key that signs access tokens: derived from the master key for this purpose alone."""
+    return derive_key(load_key(settings.secret_key, settings.home), "access-tokens")
 
 
 @dataclass
@@ -28,6 +33,6 @@ class AccountServices:
         for rule in (settings.rate_runs, settings.rate_provider_calls):
             if rule:
                 parse_rule(rule)  # a typo fails at start-up, not on the first run
-        tokens = Tokens(db, load_key(settings.secret_key, settings.home))
+        tokens = Tokens(db, token_key(settings))
         return cls(accounts=Accounts(db, settings, tokens), admin=Admin(db, cancel_run),
                    identity=Identity(tokens, KeyLookup(db)), tokens=tokens)

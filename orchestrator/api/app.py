@@ -13,10 +13,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import accounts, admin, assets, credits, events, library, nodes, system, usage
+from orchestrator.api import accounts, admin, assets, bodies, credits, events, library, nodes, system, usage
 from orchestrator.api.auth import current_user
 from orchestrator.api.collections import CollectionController
-from orchestrator.api.errors import HANDLERS
+from orchestrator.api.errors import HANDLERS, document_errors
 from orchestrator.api.graphs import GraphController
 from orchestrator.api.hooks import HookController
 from orchestrator.api.models import ModelController
@@ -88,9 +88,12 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
         cors_config=CORSConfig(allow_origins=[]),
-        request_max_body_size=runtime.settings.max_upload_bytes,
+        # Small for every route; the upload routes lift it and stream to disk under their own limit.
+        request_max_body_size=runtime.settings.max_json_bytes,
+        before_request=bodies.check_body,
         debug=False,
     )
     add_stream_docs(app)
+    document_errors(app)
     app.state.services = services
     return app

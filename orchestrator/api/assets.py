@@ -29,15 +29,18 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Stream
 from litestar.types import ASGIApp, Receive, Scope, Send
-from multipart import MultipartSegment, PushMultipartParser
+from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.signing import REQUEST_BASE_URL, remember_base_url
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
+from orchestrator.assets.base import read_head
+from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, served_type
+from orchestrator.api.bodies import STREAMED_BODY
 from orchestrator.api.state import Services
 from orchestrator.api.errors import ApiError
 from orchestrator.errors import NotFound
+from orchestrator.limits import parse_int
 
 WRITE_BATCH = 1024 * 1024
 """Received bytes are written to the scratch file in batches of about this size."""
@@ -123,8 +126,17 @@ class _Spool:
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
 
 
+def _check_declared_size(request: Request, limit: int) -> None:
+    """A 413 at once for a body whose Content-Length is over ``limit`` (nothing is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+        raise ApiError(f"the upload is larger than the limit of {limit} bytes (FUSIONFLOW_MAX_UPLOAD_BYTES)",
+                       code="too_large", status=413)
+
+
 async def _receive(request: Request, spool: _Spool) -> tuple[str | None, str | None]:
     """Stream the request body into ``spool``: ``(declared content type, filename)``."""
+    _check_declared_size(request, spool.limit)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         async for chunk in request.stream():
@@ -138,23 +150,27 @@ async def _receive(request: Request, spool: _Spool) -> tuple[str | None, str | N
     if not match:
         raise ApiError("multipart body without a boundary", code="invalid_body")
     found, declared, filename, current = False, None, None, None
-    with PushMultipartParser(match.group(1), max_segment_count=64) as parser:
-        async for chunk in request.stream():
-            for item in parser.parse(chunk):
-                if isinstance(item, MultipartSegment):
-                    current = item.name == "file" and not found
-                    if current:
-                        found, declared, filename = True, item.content_type, item.filename
-                elif item is None:
-                    current = False
-                elif current:
-                    await spool.write(bytes(item))
+    try:
+        with PushMultipartParser(match.group(1), max_segment_count=64) as parser:
+            async for chunk in request.stream():
+                for item in parser.parse(chunk):
+                    if isinstance(item, MultipartSegment):
+                        current = item.name == "file" and not found
+                        if current:
+                            found, declared, filename = True, item.content_type, item.filename
+                    elif item is None:
+                        current = False
+                    elif current:
+                        await spool.write(bytes(item))
+    except MultipartError as exc:
+        raise ApiError(f"the multipart body is malformed: {exc}", code="invalid_body") from None
     if not found:
         raise ApiError("no file: send it in the multipart field 'file'", code="missing_file")
     return declared, filename
 
 
-@post("/api/assets", status_code=201, tags=["assets"], summary="Upload an asset (multipart field 'file', or raw body)")
+@post("/api/assets", status_code=201, tags=["assets"], summary="Upload an asset (multipart field 'file', or raw body)",
+      **STREAMED_BODY)
 async def upload(request: Request, services: Services, user_id: str) -> dict[str, Any]:
     store = _store(services)
     spool = _Spool(store.scratch_dir(), services.runtime.settings.max_upload_bytes)
@@ -218,7 +234,7 @@ def complete_upload(upload_id: str, services: Services, user_id: str) -> dict[st
 
 
 @put("/api/assets/uploads/{upload_id:str}/content", status_code=200, tags=["assets"],
-     summary="The local store's signed upload target (what a presigned PUT is for S3)")
+     summary="The local store's signed upload target (what a presigned PUT is for S3)", **STREAMED_BODY)
 async def put_upload(upload_id: str, request: Request, services: Services, user: str = "",
                      expires: str | None = None, signature: str | None = None) -> Response[None]:
     store = _local(services)
@@ -227,6 +243,7 @@ async def put_upload(upload_id: str, request: Request, services: Services, user:
         raise ApiError(target, code="forbidden", status=403 if target != "no such upload" else 404)
     spool = _Spool(store.scratch_dir(), services.runtime.settings.max_upload_bytes)
     try:
+        _check_declared_size(request, spool.limit)
         async for chunk in request.stream():
             if chunk:
                 await spool.write(chunk)
@@ -252,24 +269,24 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """``(first, last)`` (inclusive) of a single ``Range: bytes=…``, None for the whole file.
-    Raises ``HTTPException(416)`` for a range outside the file."""
+    Raises ``HTTPException(416)`` (with ``Content-Range: bytes */size``) for a range outside
+    the file, ``InvalidRequest`` (400) for a number past 2^63-1."""
     if not header:
         return None
     match = _RANGE.match(header.split(",")[0].strip())
     if not match or match.groups() == ("", ""):
         return None  # not a form we serve: the whole file (allowed by RFC 9110)
-    first, last = match.groups()
-    if first == "":
-        length = int(last)
-        if length == 0:
-            raise HTTPException(status_code=416, detail="empty suffix range", headers={"Content-Range": f"bytes */{size}"})
-        return max(0, size - length), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or end < start:
+    first, last = (parse_int(part, "a Range position") if part else None for part in match.groups())
+    unsatisfiable = {"Content-Range": f"bytes */{size}"}
+    if first is None:
+        if last == 0:
+            raise HTTPException(status_code=416, detail="empty suffix range", headers=unsatisfiable)
+        return max(0, size - last), size - 1
+    end = min(last, size - 1) if last is not None else size - 1
+    if first >= size or end < first:
         raise HTTPException(status_code=416, detail=f"range outside the {size} bytes of the asset",
-                            headers={"Content-Range": f"bytes */{size}"})
-    return start, end
+                            headers=unsatisfiable)
+    return first, end
 
 
 def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
@@ -298,17 +315,27 @@ def content(asset_id: str, request: Request, services: Services, expires: str | 
     wanted = _byte_range(request.headers.get("range"), size)
     start, end = wanted if wanted else (0, size - 1)
     length = end - start + 1 if size else 0
+    media_type, inline = served_type(row.content_type, read_head(path))
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(length), "ETag": f'"{row.sha256}"',
-               "Cache-Control": "private, max-age=3600"}
-    if row.filename:
-        headers["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(row.filename)}"
+               "Cache-Control": "private, max-age=3600", **UNTRUSTED_CONTENT,
+               "Content-Disposition": _disposition(inline, row.filename)}
     status = 200
     if wanted:
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     if request.method == "HEAD":
-        return Response(b"", status_code=status, headers=headers, media_type=row.content_type)
-    return Stream(_read(path, start, length), status_code=status, headers=headers, media_type=row.content_type)
+        return Response(b"", status_code=status, headers=headers, media_type=media_type)
+    return Stream(_read(path, start, length), status_code=status, headers=headers, media_type=media_type)
+
+
+UNTRUSTED_CONTENT = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+"""Headers on every file served: the browser takes the type as given and runs nothing in it,
+whoever made the bytes (a user's upload, a provider's result)."""
+
+
+def _disposition(inline: bool, filename: str | None) -> str:
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename*=UTF-8''{_quote(filename)}" if filename else kind
 
 
 def _quote(name: str) -> str:

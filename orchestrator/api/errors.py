@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -44,11 +45,11 @@ def status_of(exc: DomainError) -> int:
     return 400
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+          409: "conflict", 413: "too_large", 416: "range_not_satisfiable", 415: "unsupported_media_type", 429: "rate_limited"}
 
 
-def _json(status: int, body: dict) -> Response:
-    return Response(body, status_code=status, media_type=MediaType.JSON)
+def _json(status: int, body: dict, headers: dict | None = None) -> Response:
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def api_error(_: Request, exc: ApiError) -> Response:
@@ -74,7 +75,8 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 
 def http_error(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}},)
+    # The exception's headers stand (416's Content-Range, 401's WWW-Authenticate, 429's Retry-After).
+    return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}}, exc.headers)
 
 
 def dependency_down(request: Request, exc: Exception) -> Response:
@@ -95,3 +97,26 @@ HANDLERS = {ApiError: api_error, DomainError: domain_error, OperationalError: de
             InterfaceError: dependency_down, RedisConnectionError: dependency_down, RedisTimeoutError: dependency_down,
             ValidationException: validation_error, HTTPException: http_error,
             Exception: internal_error}
+
+
+ERROR_SCHEMA = Schema(
+    type="object", required=["error"], description="What went wrong, in words",
+    properties={"error": Schema(type="object", required=["code", "message"], properties={
+        "code": Schema(type="string", description="A stable, machine-readable code, e.g. invalid_body"),
+        "message": Schema(type="string", description="What is wrong, naming the field, param or header"),
+    })})
+
+
+def document_errors(app: Litestar) -> None:
+    """Describe error answers in the OpenAPI document as they are sent (``{"error": {code,
+    message}}``), not as the framework's own validation error."""
+    schema = app.openapi_schema
+    components = schema.components
+    components.schemas = {**(components.schemas or {}), "Error": ERROR_SCHEMA}
+    error = OpenAPIResponse(description="Bad request: the message says what is wrong",
+                            content={MediaType.JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Error"))})
+    for item in (schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch", "head"):
+            operation = getattr(item, method, None)
+            if operation is not None and operation.responses and "400" in operation.responses:
+                operation.responses["400"] = error

@@ -16,12 +16,12 @@ import anyio.to_thread
 from litestar import Request, get
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from orchestrator.api.errors import ApiError
 from orchestrator.api.state import Services
 from orchestrator.events.feed import renderer
+from orchestrator.limits import check_int, parse_int
 from orchestrator.metrics import SSE_LISTENERS
 from orchestrator.store import eventlog
-from orchestrator.store.eventlog import Event
+from orchestrator.store.eventlog import WITH_OUTPUTS, Event
 
 KEEPALIVE_SECONDS = 15
 POLL_SECONDS = 5.0
@@ -32,14 +32,11 @@ run costs one read per batch of events instead of one per event."""
 
 
 def _resume_point(request: Request, after: int | None) -> int | None:
+    """Where a stream resumes: ``Last-Event-ID``, else ``?after=``, else None (both in 0..2^63-1)."""
     header = request.headers.get("last-event-id")
-    value = header if header not in (None, "") else after
-    if value is None:
-        return None
-    try:
-        return max(0, int(value))
-    except ValueError:
-        raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
+    if header not in (None, ""):
+        return parse_int(header, "Last-Event-ID")
+    return None if after is None else check_int(after, "after")
 
 
 def _response(events: AsyncIterator[ServerSentEvent | bytes]) -> EventSourceResponse:
@@ -57,7 +54,7 @@ async def run_events(run_id: str, request: Request, services: Services, user_id:
         SSE_LISTENERS.labels("run").inc()
         try:
             yield ServerSentEvent(comment="connected")
-            async for _seq, _kind, frame in services.feeds.listen(run_id, start):
+            async for _seq, _kind, frame in services.feeds.listen(run_id, start, user_id=user_id):
                 yield frame
         finally:
             SSE_LISTENERS.labels("run").dec()
@@ -88,9 +85,11 @@ async def user_events(request: Request, services: Services, user_id: str, after:
             with services.runtime.bus.subscribe(f"user:{user_id}") as subscription:
                 while True:
                     batch = await anyio.to_thread.run_sync(read, cursor)
-                    for event in batch:
+                    datas = await anyio.to_thread.run_sync(lambda: [fresh(user_id, event) for event in batch]) \
+                        if any(event.type in WITH_OUTPUTS for event in batch) else [event.data for event in batch]
+                    for event, data in zip(batch, datas):
                         cursor = event.user_seq
-                        yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
+                        yield ServerSentEvent(data=data, event=event.type, id=str(cursor))
                     if not batch and await subscription.wait_async(POLL_SECONDS):
                         await asyncio.sleep(BATCH_SECONDS)
         finally:

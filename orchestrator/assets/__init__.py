@@ -8,6 +8,11 @@ their SHA-256 so that the same bytes are stored once.
 
 An asset reference is ``{"asset_id", "url", "content_type", "size", "sha256"}``
 (plus ``filename`` when known). Its ``url`` expires; ``with_fresh_urls`` signs again.
+
+References travel through node outputs and JSON that users and providers write, so
+nothing in one is trusted but its ``asset_id``, and that only among the assets of
+the user asking: every method that reads bytes or signs a URL takes that user and
+looks the id up (a hash is never a permission).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+from nodes.sdk import NodeError
 
 
 class AssetService(Protocol):
@@ -32,17 +39,18 @@ class AssetService(Protocol):
                    row: dict | None = None) -> dict:
         """Store a stream without holding it in memory (``row`` as for ``put_file``)."""
 
-    def open(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
-        """Stream an asset's bytes."""
+    def open(self, user_id: str, ref: dict) -> AbstractContextManager[IO[bytes]]:
+        """Stream the bytes of the user's asset ``ref`` names; ``AssetNotFound`` if none."""
 
-    def local_path(self, ref: dict) -> AbstractContextManager[Path]:
+    def local_path(self, user_id: str, ref: dict) -> AbstractContextManager[Path]:
         """A local path holding the bytes (a scratch download for remote stores)."""
 
-    def url(self, ref: dict) -> str:
-        """A URL that works as it stands until it expires."""
+    def url(self, user_id: str, ref: dict) -> str:
+        """A URL for the user's asset that works as it stands until it expires."""
 
-    def with_fresh_urls(self, value: Any) -> Any:
-        """``value`` with every asset reference inside it given a fresh URL."""
+    def with_fresh_urls(self, user_id: str, value: Any) -> Any:
+        """``value`` with every reference to one of the user's assets inside it made whole
+        again from the store (fresh URL included); other references lose their ``url``."""
 
     def check(self) -> None:
         """Raise when the store does not answer (for /health)."""
@@ -64,6 +72,12 @@ class AssetService(Protocol):
 
         Raises ``LookupError`` for an unknown upload (or another user's), ``UploadRejected``
         when nothing was uploaded, the bytes are too large or of the wrong type."""
+
+
+class AssetNotFound(NodeError, LookupError):
+    """A reference that names no asset of the user (unknown, or another user's).
+
+    A ``NodeError``, so a node that was handed one fails in these words."""
 
 
 class UploadRejected(Exception):

@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -17,13 +18,19 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from orchestrator.assets.sniff import SNIFF_BYTES
+from orchestrator.assets import AssetNotFound, UploadRejected
+from orchestrator.assets.sniff import SNIFF_BYTES, reconcile, stored_type
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import assets
 
 CHUNK = 1024 * 1024
 """Bytes per read when copying or hashing: memory never grows with the file."""
+
+SWEEP_INTERVAL = 600
+"""Seconds between two sweeps of abandoned direct uploads, started by ``create_upload``."""
+SWEEP_GRACE = 60
+"""Seconds past an upload's expiry before the sweep takes it (a completion may be under way)."""
 
 
 def object_key(sha256: str) -> str:
@@ -54,6 +61,12 @@ class Discard:
         return len(data)
 
 
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, enough to tell its type (``sniff``)."""
+    with open(path, "rb") as source:
+        return source.read(SNIFF_BYTES)
+
+
 def hash_file(path: Path) -> tuple[str, int]:
     with open(path, "rb") as source:
         sha, size, _ = copy_hashing(source, Discard())  # type: ignore[arg-type]
@@ -67,6 +80,7 @@ class BaseAssetStore:
         self.db = db
         self.url_expiry_seconds = url_expiry_seconds
         self.scratch = scratch
+        self._swept_at = float("-inf")
 
     # -- what a store implements ------------------------------------------------------
 
@@ -99,6 +113,7 @@ class BaseAssetStore:
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file")
         sha, size = hash_file(path)
+        content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha):
             self._object_store(sha, path, content_type, owned=False)
         return self.register(user_id, sha, size, content_type, filename, row=row)
@@ -111,6 +126,7 @@ class BaseAssetStore:
     def put_spooled(self, user_id: str, path: Path, sha256: str, size: int, content_type: str,
                     filename: str | None = None, *, row: dict | None = None) -> dict:
         """Store a scratch file whose hash is already known (moved into place when possible)."""
+        content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha256):
             self._object_store(sha256, path, content_type, owned=True)
         return self.register(user_id, sha256, size, content_type, filename, row=row)
@@ -133,23 +149,68 @@ class BaseAssetStore:
         directory.mkdir(parents=True, exist_ok=True)
         return directory
 
-    def open(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
-        return self._object_open(_sha_of(ref))
+    def open(self, user_id: str, ref: dict) -> AbstractContextManager[IO[bytes]]:
+        return self._object_open(self.owned_row(user_id, ref).sha256)
 
-    def local_path(self, ref: dict) -> AbstractContextManager[Path]:
-        return self._object_path(_sha_of(ref))
+    def local_path(self, user_id: str, ref: dict) -> AbstractContextManager[Path]:
+        return self._object_path(self.owned_row(user_id, ref).sha256)
 
-    def url(self, ref: dict) -> str:
-        return self._object_url(ref)
+    def url(self, user_id: str, ref: dict) -> str:
+        return self._ref(self.owned_row(user_id, ref))["url"]
 
-    def with_fresh_urls(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if "asset_id" in value and "sha256" in value:
-                return {**value, "url": self._object_url(value)}
-            return {key: self.with_fresh_urls(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.with_fresh_urls(item) for item in value]
-        return value
+    def with_fresh_urls(self, user_id: str, value: Any) -> Any:
+        ids = {ref["asset_id"] for ref in iter_refs(value)}
+        owned = {}
+        if ids:
+            with self.db.read() as conn:
+                owned = {row.id: self._ref(row) for row in conn.execute(select(assets).where(
+                    assets.c.id.in_(sorted(ids)), assets.c.user_id == user_id))}
+        return _replace_refs(value, owned)
+
+    def owned_row(self, user_id: str, ref: Any):
+        """The row of the user's asset that ``ref`` names by its ``asset_id``; nothing
+        else in ``ref`` counts. Raises ``AssetNotFound``."""
+        asset_id = ref.get("asset_id") if isinstance(ref, dict) else None
+        if not isinstance(asset_id, str):
+            raise AssetNotFound(f"{str(ref)[:100]} is not an asset reference")
+        with self.db.read() as conn:
+            row = conn.execute(select(assets).where(assets.c.id == asset_id, assets.c.user_id == user_id)).first()
+        if row is None:
+            raise AssetNotFound(f"asset {asset_id[:64]} does not exist")
+        return row
+
+    # -- direct uploads: what both stores check -----------------------------------------------
+
+    def sweep_uploads(self, now: float | None = None) -> int:
+        """Delete direct uploads abandoned past their expiry; returns how many files went."""
+        raise NotImplementedError
+
+    def sweep_soon(self) -> None:
+        """Sweep abandoned uploads if the last sweep in this process is ``SWEEP_INTERVAL`` old."""
+        if time.monotonic() - self._swept_at >= SWEEP_INTERVAL:
+            self._swept_at = time.monotonic()
+            self.sweep_uploads()
+
+    def abandoned_before(self, now: float | None) -> float:
+        """Uploads last written before this time are past their expiry (and the grace)."""
+        return (time.time() if now is None else now) - self.url_expiry_seconds - SWEEP_GRACE
+
+    @staticmethod
+    def check_claim(upload_id: str, info: dict, size: int, max_bytes: int) -> None:
+        """``UploadRejected`` for a claimed upload past its expiry, or too large."""
+        if time.time() > float(info.get("expires_at") or 0):
+            raise UploadRejected(f"upload {upload_id} expired: start a new one", code="upload_expired", status=410)
+        if size > max_bytes:
+            raise UploadRejected(f"the upload is {size} bytes; the limit is {max_bytes}", code="too_large", status=413)
+
+    @staticmethod
+    def claimed_type(info: dict, head: bytes) -> str:
+        """The type to store a claimed upload under, or ``UploadRejected`` for bytes that
+        are not what the upload said they would be."""
+        content_type, problem = reconcile(info.get("content_type"), head)
+        if problem:
+            raise UploadRejected(problem, code="unsupported_media_type", status=415)
+        return content_type
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -182,6 +243,12 @@ class BaseAssetStore:
     def _ref(self, row) -> dict:
         return self._ref_from(row._mapping)
 
+    def reference(self, row) -> dict:
+        """The reference of an asset row already read through its owner (a query's row, or
+        an object with its columns as attributes), with a fresh URL: for responses and
+        node outputs, where it is signed again when returned (no ownership lookup here)."""
+        return self._ref_from(row._mapping if hasattr(row, "_mapping") else vars(row))
+
     def _ref_from(self, values) -> dict:
         ref = {"asset_id": values["id"], "content_type": values["content_type"], "size": values["size"],
                "sha256": values["sha256"]}
@@ -191,11 +258,32 @@ class BaseAssetStore:
         return ref
 
 
-def _sha_of(ref: dict) -> str:
-    sha = ref.get("sha256") if isinstance(ref, dict) else None
-    if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-        raise ValueError(f"not an asset reference: {ref!r}")
-    return sha
+def iter_refs(value: Any) -> Iterator[dict]:
+    """Every asset reference (a dict with a string ``asset_id``) inside a JSON value."""
+    if isinstance(value, dict):
+        if isinstance(value.get("asset_id"), str):
+            yield value
+            return
+        for item in value.values():
+            yield from iter_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_refs(item)
+
+
+def _replace_refs(value: Any, owned: dict[str, dict]) -> Any:
+    """``value`` with each reference to an asset in ``owned`` made whole from the store
+    (its own keys kept beside), and every other reference stripped of its ``url``."""
+    if isinstance(value, dict):
+        asset_id = value.get("asset_id")
+        if isinstance(asset_id, str):
+            if asset_id in owned:
+                return {**value, **owned[asset_id]}
+            return {key: item for key, item in value.items() if key != "url"}
+        return {key: _replace_refs(item, owned) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_refs(item, owned) for item in value]
+    return value
 
 
 def move_or_copy(path: Path, target: Path, *, owned: bool) -> None:

@@ -8,6 +8,7 @@ URLs point at the API's own routes, signed with an HMAC and an expiry.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -15,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from nodes.sdk import NodeError
 from orchestrator.assets import UploadRejected
-from orchestrator.assets.base import BaseAssetStore, hash_file, move_or_copy, object_key
-from orchestrator.assets.signing import Signer, base_url
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
+from orchestrator.assets.base import BaseAssetStore, hash_file, move_or_copy, object_key, read_head
+from orchestrator.assets.signing import Signer, base_url, private_dir
 from orchestrator.store.db import Database
 
 CONTENT = "content"
@@ -26,12 +27,16 @@ UPLOAD = "upload"
 
 
 class LocalAssetStore(BaseAssetStore):
-    def __init__(self, db: Database, root: Path, signer: Signer, *, url_expiry_seconds: int) -> None:
+    def __init__(self, db: Database, root: Path, signer: Signer, *, url_expiry_seconds: int,
+                 public_url: str | None = None) -> None:
         self.root = Path(root)
         super().__init__(db, url_expiry_seconds=url_expiry_seconds, scratch=self.root / "tmp")
         self.signer = signer
+        self.public_url = public_url
+        """``FUSIONFLOW_PUBLIC_URL``: the base of URLs signed outside a request."""
         for sub in ("objects", "uploads", "tmp"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            private_dir(self.root / sub)
+        private_dir(self.root)
 
     # -- objects ------------------------------------------------------------------------
 
@@ -62,7 +67,7 @@ class LocalAssetStore(BaseAssetStore):
 
     def _object_url(self, ref: dict) -> str:
         asset_id = ref["asset_id"]
-        return f"{base_url()}/api/assets/{asset_id}/content?" + self.signer.query(CONTENT, asset_id,
+        return f"{base_url(self.public_url)}/api/assets/{asset_id}/content?" + self.signer.query(CONTENT, asset_id,
                                                                                  self.url_expiry_seconds)
 
     def delete_object(self, sha256: str) -> None:
@@ -73,14 +78,13 @@ class LocalAssetStore(BaseAssetStore):
             if len(path.name) == 64 and path.stat().st_mtime < before:
                 yield path.name
 
-    def sweep_uploads(self, *, before: float) -> int:
-        removed = 0
-        for meta in (self.root / "uploads").glob("*/up_*.json"):
-            if meta.stat().st_mtime < before:
-                meta.with_suffix("").unlink(missing_ok=True)
-                meta.unlink(missing_ok=True)
-                removed += 1
-        return removed
+    def url(self, user_id: str, ref: dict) -> str:
+        """For a node to hand a provider: absolute, from ``FUSIONFLOW_PUBLIC_URL`` outside a request."""
+        url = super().url(user_id, ref)
+        if not url.startswith(("http://", "https://")):
+            raise NodeError("set FUSIONFLOW_PUBLIC_URL to the address this server is reached at, so that "
+                            "providers can fetch input assets from it")
+        return url
 
     def check(self) -> None:
         probe = self.root / "tmp" / f".health-{secrets.token_hex(4)}"
@@ -106,6 +110,7 @@ class LocalAssetStore(BaseAssetStore):
         return folder / upload_id, folder / f"{upload_id}.json"
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
+        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data, meta = self._upload_paths(user_id, upload_id)
         meta.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +118,7 @@ class LocalAssetStore(BaseAssetStore):
         meta.write_text(json.dumps({"content_type": content_type, "filename": filename, "user_id": user_id,
                                     "expires_at": expires_at}))
         subject = f"{user_id}/{upload_id}"
-        url = f"{base_url()}/api/assets/uploads/{upload_id}/content?" + "&".join(
+        url = f"{base_url(self.public_url)}/api/assets/uploads/{upload_id}/content?" + "&".join(
             [f"user={user_id}", self.signer.query(UPLOAD, subject, self.url_expiry_seconds)])
         return {"upload_id": upload_id, "url": url, "method": "PUT", "headers": {"Content-Type": content_type},
                 "expires_at": expires_at}
@@ -130,27 +135,35 @@ class LocalAssetStore(BaseAssetStore):
         return data if meta.exists() else "no such upload"
 
     def complete_upload(self, user_id: str, upload_id: str, *, max_bytes: int) -> dict:
+        """Claim the upload's file first (a rename: a PUT still arriving makes a new file
+        that nobody reads), then check and hash the claimed file and move that into place,
+        so the bytes stored under a hash are always the bytes with that hash."""
         data, meta = self._upload_paths(user_id, upload_id)
         if not meta.exists():
             raise LookupError(upload_id)
         info = json.loads(meta.read_text())
-        if not data.exists():
-            raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
-                                 code="upload_empty", status=409)
+        claimed = self.scratch_dir() / f"claim-{secrets.token_hex(8)}"
         try:
-            size = data.stat().st_size
-            if size > max_bytes:
-                raise UploadRejected(f"the upload is {size} bytes; the limit is {max_bytes}",
-                                     code="too_large", status=413)
-            with open(data, "rb") as source:
-                head = source.read(SNIFF_BYTES)
-            content_type, problem = reconcile(info.get("content_type"), head)
-            if problem:
-                raise UploadRejected(problem, code="unsupported_media_type", status=415)
-            sha, size = hash_file(data)
-            if not self._object_exists(sha):
-                self._object_store(sha, data, content_type, owned=True)
-            return self.register(user_id, sha, size, content_type, info.get("filename"))
+            os.replace(data, claimed)
+        except FileNotFoundError:
+            raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
+                                 code="upload_empty", status=409) from None
+        try:
+            self.check_claim(upload_id, info, claimed.stat().st_size, max_bytes)
+            content_type = self.claimed_type(info, read_head(claimed))
+            sha, size = hash_file(claimed)
+            return self.put_spooled(user_id, claimed, sha, size, content_type, info.get("filename"))
         finally:
-            data.unlink(missing_ok=True)
-            meta.unlink(missing_ok=True)
+            for path in (claimed, data, meta):
+                path.unlink(missing_ok=True)
+
+    def sweep_uploads(self, now: float | None = None) -> int:
+        before, removed = self.abandoned_before(now), 0
+        for path in (self.root / "uploads").glob("*/*"):
+            try:
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass  # completed or swept meanwhile
+        return removed

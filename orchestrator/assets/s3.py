@@ -24,7 +24,7 @@ from minio.error import S3Error
 
 from orchestrator.assets import UploadRejected
 from orchestrator.assets.base import CHUNK, BaseAssetStore, Discard, copy_hashing, object_key
-from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
+from orchestrator.assets.sniff import presented
 from orchestrator.store.db import Database
 
 MISSING_CODES = {"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchUpload"}
@@ -118,8 +118,11 @@ class S3AssetStore(BaseAssetStore):
             target.unlink(missing_ok=True)
 
     def _object_url(self, ref: dict) -> str:
-        return self.presign_client.presigned_get_object(self.bucket, object_key(ref["sha256"]),
-                                                expires=timedelta(seconds=self.url_expiry_seconds))
+        media_type, inline = presented(ref.get("content_type"))
+        return self.presign_client.presigned_get_object(
+            self.bucket, object_key(ref["sha256"]), expires=timedelta(seconds=self.url_expiry_seconds),
+            response_headers={"response-content-type": media_type,
+                              "response-content-disposition": "inline" if inline else "attachment"})
 
     def delete_object(self, sha256: str) -> None:
         self.client.remove_object(self.bucket, object_key(sha256))
@@ -130,15 +133,6 @@ class S3AssetStore(BaseAssetStore):
             sha = item.object_name.rsplit("/", 1)[-1]
             if len(sha) == 64 and item.last_modified is not None and item.last_modified.timestamp() < before:
                 yield sha
-
-    def sweep_uploads(self, *, before: float) -> int:
-        self.ensure_bucket()
-        removed = 0
-        for item in self.client.list_objects(self.bucket, prefix="uploads/", recursive=True):
-            if item.last_modified is not None and item.last_modified.timestamp() < before:
-                self.client.remove_object(self.bucket, item.object_name)
-                removed += item.object_name.endswith(".json")
-        return removed
 
     def check(self) -> None:
         """The store answers and its bucket exists (a fresh install's is created here)."""
@@ -155,21 +149,49 @@ class S3AssetStore(BaseAssetStore):
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
         self.ensure_bucket()
+        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data_key, meta_key = self._upload_keys(user_id, upload_id)
-        note = json.dumps({"content_type": content_type, "filename": filename}).encode()
+        expires_at = int(time.time()) + self.url_expiry_seconds
+        note = json.dumps({"content_type": content_type, "filename": filename, "expires_at": expires_at}).encode()
         self.client.put_object(self.bucket, meta_key, io.BytesIO(note), len(note), content_type="application/json")
         expiry = timedelta(seconds=self.url_expiry_seconds)
         return {"upload_id": upload_id, "url": self.presign_client.presigned_put_object(self.bucket, data_key, expires=expiry),
-                "method": "PUT", "headers": {"Content-Type": content_type},
-                "expires_at": int(time.time()) + self.url_expiry_seconds}
+                "method": "PUT", "headers": {"Content-Type": content_type}, "expires_at": expires_at}
 
     def complete_upload(self, user_id: str, upload_id: str, *, max_bytes: int) -> dict:
+        """Claim the upload first (a server-side copy to a key no URL points at: a PUT still
+        arriving changes nothing we read), then check and hash the claimed object and copy
+        that into place, so the bytes stored under a hash are always the bytes with that hash.
+        Presigned PUTs carry no size limit: the size is checked here, and the sweep removes
+        uploads never completed."""
         data_key, meta_key = self._upload_keys(user_id, upload_id)
+        info = self._note(upload_id, meta_key)
+        claimed = f"{data_key}.claimed-{secrets.token_hex(8)}"
+        try:
+            self.client.copy_object(self.bucket, claimed, CopySource(self.bucket, data_key))
+        except S3Error as exc:
+            if exc.code in MISSING_CODES:
+                raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
+                                     code="upload_empty", status=409) from None
+            raise
+        try:
+            self.check_claim(upload_id, info, self.client.stat_object(self.bucket, claimed).size, max_bytes)
+            sha, size, head = self._hash_object(claimed)
+            content_type = self.claimed_type(info, head)
+            if not self._object_exists(sha):
+                self.client.copy_object(self.bucket, object_key(sha), CopySource(self.bucket, claimed),
+                                        metadata={"Content-Type": content_type}, metadata_directive="REPLACE")
+            return self.register(user_id, sha, size, content_type, info.get("filename"))
+        finally:
+            for key in (claimed, data_key, meta_key):
+                self.client.remove_object(self.bucket, key)
+
+    def _note(self, upload_id: str, meta_key: str) -> dict:
         try:
             response = self.client.get_object(self.bucket, meta_key)
             try:
-                info = json.loads(response.read())
+                return json.loads(response.read())
             finally:
                 response.close()
                 response.release_conn()
@@ -177,28 +199,15 @@ class S3AssetStore(BaseAssetStore):
             if exc.code in MISSING_CODES:
                 raise LookupError(upload_id) from None
             raise
-        try:
-            stat = self.client.stat_object(self.bucket, data_key)
-        except S3Error as exc:
-            if exc.code in MISSING_CODES:
-                raise UploadRejected(f"nothing was uploaded to {upload_id} yet: PUT the file to its URL first",
-                                     code="upload_empty", status=409) from None
-            raise
-        try:
-            if stat.size > max_bytes:
-                raise UploadRejected(f"the upload is {stat.size} bytes; the limit is {max_bytes}",
-                                     code="too_large", status=413)
-            sha, size, head = self._hash_object(data_key)
-            content_type, problem = reconcile(info.get("content_type"), head[:SNIFF_BYTES])
-            if problem:
-                raise UploadRejected(problem, code="unsupported_media_type", status=415)
-            if not self._object_exists(sha):
-                self.client.copy_object(self.bucket, object_key(sha), CopySource(self.bucket, data_key),
-                                        metadata={"Content-Type": content_type}, metadata_directive="REPLACE")
-            return self.register(user_id, sha, size, content_type, info.get("filename"))
-        finally:
-            self.client.remove_object(self.bucket, data_key)
-            self.client.remove_object(self.bucket, meta_key)
+
+    def sweep_uploads(self, now: float | None = None) -> int:
+        self.ensure_bucket()
+        before, removed = self.abandoned_before(now), 0
+        for item in self.client.list_objects(self.bucket, prefix="uploads/", recursive=True):
+            if item.last_modified is not None and item.last_modified.timestamp() < before:
+                self.client.remove_object(self.bucket, item.object_name)
+                removed += 1
+        return removed
 
     def _hash_object(self, key: str) -> tuple[str, int, bytes]:
         response = self.client.get_object(self.bucket, key)

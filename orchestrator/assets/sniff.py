@@ -1,55 +1,11 @@
-"""Tell a file's media type from its first bytes (uploads are checked, not trusted)."""
+"""Which type to store and to serve bytes under: the bytes' own word (``sniff``, shared
+with the FFmpeg runner in ``nodes.mediatypes``), never only what a client or provider says."""
 
 from __future__ import annotations
 
-SNIFF_BYTES = 64
-"""How many leading bytes ``sniff`` needs."""
-SAFETENSORS = "application/x-safetensors"
-"""Model weights (a LoRA) in the safetensors format."""
+from nodes.mediatypes import SNIFF_BYTES, sniff
 
-_FTYP_AUDIO = {b"M4A ", b"M4B ", b"M4P ", b"F4A "}
-_FTYP_QUICKTIME = {b"qt  "}
-_FTYP_IMAGE = {b"avif": "image/avif", b"avis": "image/avif", b"heic": "image/heic", b"heix": "image/heic",
-               b"mif1": "image/heif"}
-
-
-def sniff(head: bytes) -> str | None:
-    """The content type the bytes show, or None when they are none this server takes."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "video/x-msvideo"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _FTYP_IMAGE:
-            return _FTYP_IMAGE[brand]
-        if brand in _FTYP_AUDIO:
-            return "audio/mp4"
-        if brand in _FTYP_QUICKTIME:
-            return "video/quicktime"
-        return "video/mp4"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/x-matroska" if b"matroska" in head else "video/webm"
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
-        return "audio/mpeg"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head.startswith(b"fLaC"):
-        return "audio/flac"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    if len(head) > 9 and head[8:10] in (b'{"', b"{ ") and 2 <= int.from_bytes(head[:8], "little") < 100_000_000:
-        return SAFETENSORS  # an 8-byte little-endian header length, then the JSON header
-    return None
-
+__all__ = ["SNIFF_BYTES", "sniff", "reconcile", "stored_type", "served_type", "presented"]
 
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "audio/x-wav": "audio/wav",
             "audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav", "audio/mp3": "audio/mpeg",
@@ -77,3 +33,34 @@ def reconcile(declared: str | None, head: bytes) -> tuple[str | None, str | None
     if sniffed in ("video/webm", "video/x-matroska") and declared in ("video/webm", "video/x-matroska", "audio/webm"):
         return declared, None
     return None, f"the upload says it is {declared} but its bytes are {sniffed}"
+
+
+OCTET_STREAM = "application/octet-stream"
+INLINE_KINDS = ("image/", "video/", "audio/")
+"""Types a browser may show inline: media, and only as the bytes themselves show it."""
+
+
+def stored_type(declared: str | None, head: bytes) -> str:
+    """The type to keep for bytes a node or a provider made (their word is not trusted):
+    the media type the bytes show (the declared one where ``reconcile`` lets it stand),
+    else ``application/octet-stream``, so that nothing is ever kept as HTML, SVG or script."""
+    if sniff(head) is None:
+        return OCTET_STREAM
+    kept, _ = reconcile(declared, head)
+    return kept or sniff(head) or OCTET_STREAM
+
+
+def served_type(stored: str | None, head: bytes) -> tuple[str, bool]:
+    """``(Content-Type, inline)`` to serve bytes under: inline only for media on the
+    allow-list that the bytes agree with; anything else as a download."""
+    kept, problem = reconcile(stored, head)
+    return presented(kept) if kept and not problem else (OCTET_STREAM, False)
+
+
+def presented(stored: str | None) -> tuple[str, bool]:
+    """``(Content-Type, inline)`` for a stored type (which the store checked on the way in),
+    where the bytes cannot be looked at (signing an S3 URL): media inline, ZIP as a
+    download, anything else as ``application/octet-stream``."""
+    if stored and stored.startswith(INLINE_KINDS):
+        return stored, True
+    return (stored if stored == "application/zip" else OCTET_STREAM), False

@@ -106,13 +106,13 @@ class NodeContext:
         return ref
 
     def open_asset(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
-        return self._store().open(ref)
+        return self._store().open(self.user_id, ref)
 
     def asset_path(self, ref: dict) -> AbstractContextManager[Path]:
-        return self._store().local_path(ref)
+        return self._store().local_path(self.user_id, ref)
 
     def asset_url(self, ref: dict) -> str:
-        return self._store().url(ref)
+        return self._store().url(self.user_id, ref)
 
     def save_asset(self, source: Path | IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
         """A new asset with this run and node as its origin, expiring as the retention says (with a library)."""

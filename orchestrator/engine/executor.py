@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from nodes.redact import without_paths
 from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
 from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
@@ -276,10 +277,11 @@ class Executor:
         except TRANSIENT as exc:
             self._retry_or_fail(plan, claim, exc)
         except NodeError as exc:
-            self.ledger.fail(claim, plan, {"type": exc.error_type, "message": str(exc)})
+            self.ledger.fail(claim, plan, {"type": exc.error_type, "message": without_paths(str(exc))})
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
-            self.ledger.fail(claim, plan, {"type": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+            self.ledger.fail(claim, plan, {"type": "internal_error",
+                                           "message": without_paths(f"{type(exc).__name__}: {exc}")})
         finally:
             deadline.cancel()
             with self._active_lock:

@@ -169,7 +169,7 @@ class RunService:
             if row is None:
                 raise RunNotFound(run_id)
             nodes = _nodes_of(conn, run_id)
-        return as_document(self._fresh(_run_document(row, nodes, with_graph=True)), RunDocument)
+        return as_document(self._fresh(user_id, _run_document(row, nodes, with_graph=True))[0], RunDocument)
 
     def list(self, user_id: str, *, limit: int = 50, cursor: str | None = None, status: str | None = None,
              graph_id: str | None = None) -> RunPage:
@@ -185,10 +185,16 @@ class RunService:
             page = rows[:limit]
             documents = [_run_document(row, _nodes_of(conn, row.id), with_graph=False) for row in page]
         next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
-        return as_document({"runs": [self._fresh(d) for d in documents], "next_cursor": next_cursor}, RunPage)
+        return as_document({"runs": self._fresh(user_id, *documents), "next_cursor": next_cursor}, RunPage)
 
-    def _fresh(self, document: dict) -> dict:
-        return self.assets.with_fresh_urls(document) if self.assets is not None else document
+    def _fresh(self, user_id: str, *documents: dict) -> list[dict]:
+        """The documents with fresh URLs for the user's assets in their outputs, one lookup for
+        all (the graph, ``ui`` included, comes back as stored)."""
+        if self.assets is not None:
+            fresh = self.assets.with_fresh_urls(user_id, [[d["nodes"], d["outputs"]] for d in documents])
+            for document, (nodes, outputs) in zip(documents, fresh):
+                document["nodes"], document["outputs"] = nodes, outputs
+        return list(documents)
 
 
 def _nodes_of(conn: Connection, run_id: str) -> dict[str, dict]:

@@ -10,6 +10,7 @@ from orchestrator.engine.service import RunService
 from orchestrator.errors import TemplateNotFound
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import declared_inputs
+from orchestrator.limits import check_int
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import graph_versions, graphs
@@ -55,6 +56,8 @@ class TemplateService:
         return as_document(self._load(user_id, graph_id, version), TemplateDocument)
 
     def _load(self, user_id: str, graph_id: str, version: int | None = None) -> dict:
+        if version is not None:
+            check_int(version, "version")
         with self.db.read() as conn:
             row = conn.execute(select(graphs).where(graphs.c.id == graph_id, graphs.c.user_id == user_id)).first()
             if row is None:
@@ -62,7 +65,8 @@ class TemplateService:
             document = _document(row)
             if version is not None and version != row.version:
                 old = conn.execute(select(graph_versions).where(
-                    graph_versions.c.graph_id == graph_id, graph_versions.c.version == version)).first()
+                    graph_versions.c.graph_id == graph_id, graph_versions.c.version == version)).first() \
+                    if version < row.version else None  # past the newest: never was (nor fits the column)
                 if old is None:
                     raise TemplateNotFound(graph_id, version)
                 document.update(version=version, name=old.name, graph=old.graph,

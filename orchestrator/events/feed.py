@@ -30,18 +30,19 @@ BATCH_SECONDS = 0.005
 
 ReadRun = Callable[[str, int], list[Event]]
 """``(run_id, after) -> events`` in order (a blocking database read)."""
-Render = Callable[[Event], str]
-"""The data line of an event as listeners get it (asset URLs signed afresh)."""
+Render = Callable[[str, Event], str]
+"""``(the run's user, event) ->`` the data line as listeners get it (the user's asset URLs
+signed afresh)."""
 
 
 def renderer(assets) -> Render:
-    """Events as listeners get them: asset URLs in outputs signed afresh by ``assets``
-    (an ``AssetService``, or None when there is no store)."""
+    """Events as listeners get them: the run user's asset URLs in outputs signed afresh by
+    ``assets`` (an ``AssetService``, or None when there is no store)."""
 
-    def render(event: Event) -> str:
+    def render(user_id: str, event: Event) -> str:
         if assets is None or event.type not in WITH_OUTPUTS:
             return event.data
-        return msgspec.json.encode(assets.with_fresh_urls(msgspec.json.decode(event.data))).decode()
+        return msgspec.json.encode(assets.with_fresh_urls(user_id, msgspec.json.decode(event.data))).decode()
 
     return render
 
@@ -49,6 +50,8 @@ def renderer(assets) -> Render:
 @dataclass(eq=False)
 class RunFeed:
     run_id: str
+    user_id: str
+    """The run's owner (the only user who may listen): asset references are signed for them."""
     events: list[tuple[int, str, bytes]] = field(default_factory=list)
     """(seq, type, the event as sent on the wire) from the run's first event on: seq N
     is at index N - 1. Encoded once here, not once per listener."""
@@ -77,12 +80,12 @@ class FeedHub:
         self._render = render
         self._feeds: dict[str, RunFeed] = {}
 
-    async def listen(self, run_id: str, after: int) -> AsyncIterator[tuple[int, str, bytes]]:
+    async def listen(self, run_id: str, after: int, *, user_id: str) -> AsyncIterator[tuple[int, str, bytes]]:
         """The run's events after ``after``, live, up to and including its terminal event:
-        (seq, type, the SSE frame to send)."""
+        (seq, type, the SSE frame to send). ``user_id``: the run's owner, checked by the caller."""
         feed = self._feeds.get(run_id)
         if feed is None:
-            feed = self._feeds[run_id] = RunFeed(run_id)
+            feed = self._feeds[run_id] = RunFeed(run_id, user_id)
             feed.task = asyncio.get_running_loop().create_task(self._pump(feed))
         feed.listeners += 1
         try:
@@ -109,7 +112,7 @@ class FeedHub:
         with self._bus.subscribe(f"run:{feed.run_id}") as subscription:
             while not feed.ended:
                 try:
-                    batch = await anyio.to_thread.run_sync(self._read_rendered, feed.run_id, len(feed.events))
+                    batch = await anyio.to_thread.run_sync(self._read_rendered, feed, len(feed.events))
                 except Exception:
                     log.exception("reading the events of run %s failed; retrying", feed.run_id)
                     batch = []
@@ -120,9 +123,9 @@ class FeedHub:
                 if await subscription.wait_async(POLL_SECONDS):
                     await asyncio.sleep(BATCH_SECONDS)
 
-    def _read_rendered(self, run_id: str, after: int) -> list[tuple[int, str, bytes]]:
-        return [(event.seq, event.type, _frame(event.seq, event.type, self._render(event)))
-                for event in self._read(run_id, after)]
+    def _read_rendered(self, feed: RunFeed, after: int) -> list[tuple[int, str, bytes]]:
+        return [(event.seq, event.type, _frame(event.seq, event.type, self._render(feed.user_id, event)))
+                for event in self._read(feed.run_id, after)]
 
 
 def _frame(seq: int, kind: str, data: str) -> bytes:

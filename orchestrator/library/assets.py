@@ -90,11 +90,7 @@ class AssetLibrary:
 
     def reference(self, row) -> dict:
         """The asset reference (contract section 7) of a row, with a fresh URL."""
-        ref = {"asset_id": row.id, "content_type": row.content_type, "size": row.size, "sha256": row.sha256}
-        if row.filename:
-            ref["filename"] = row.filename
-        ref["url"] = self.store.url(ref)
-        return ref
+        return self.store.reference(row)
 
     def _item(self, row, posters: dict[str, dict]) -> dict:
         item = {**self.reference(row), "name": row.name or row.filename or row.id, "kind": kind_of(row.content_type),
@@ -145,7 +141,7 @@ class AssetLibrary:
         if metadata is None:
             metadata = self._known_metadata(ref["sha256"])
         if metadata is None:
-            with self.store.local_path(ref) as local:
+            with self.store.local_path(user_id, ref) as local:
                 metadata = probe(local, ref["content_type"])
         with self.db.write() as conn:
             conn.execute(update(assets).where(assets.c.id == ref["asset_id"], assets.c.metadata.is_(None))

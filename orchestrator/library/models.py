@@ -71,6 +71,7 @@ class _AssetRow:
 
     def __init__(self, mapping) -> None:
         self.id = mapping[assets.c.id]
+        self.user_id = mapping[assets.c.user_id]
         self.content_type = mapping[assets.c.content_type]
         self.size = mapping[assets.c.size]
         self.sha256 = mapping[assets.c.sha256]

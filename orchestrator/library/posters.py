@@ -59,7 +59,7 @@ class PosterMaker:
         ref = {"asset_id": video.id, "sha256": video.sha256, "content_type": video.content_type, "size": video.size}
         with tempfile.TemporaryDirectory(prefix="ff-poster-") as scratch:
             target = Path(scratch) / "poster.jpg"
-            with self.store.local_path(ref) as local:
+            with self.store.local_path(user_id, ref) as local:
                 if not poster_frame(local, target):
                     return None
             stem = Path(video.name or video.filename or video.id).stem

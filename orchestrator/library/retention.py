@@ -41,8 +41,7 @@ FINISHED = ("succeeded", "failed", "cancelled")
 BATCH = 500
 """Rows deleted per transaction."""
 UNREFERENCED_GRACE = timedelta(hours=1)
-UPLOAD_GRACE = timedelta(hours=1)
-"""How long after its URL expired an unfinished direct upload is kept."""
+"""How old stored bytes that no asset names must be before they are deleted."""
 
 
 class Sweeper:
@@ -60,8 +59,7 @@ class Sweeper:
         swept = {"assets": self._expired_assets(now), "runs": self._old_runs(now - retention),
                  "cache_entries": self._old_cache(now - retention)}
         swept["objects"] = self._unreferenced_bytes(now - UNREFERENCED_GRACE)
-        swept["uploads"] = self.store.sweep_uploads(
-            before=(now - timedelta(seconds=self.settings.url_expiry_seconds) - UPLOAD_GRACE).timestamp())
+        swept["uploads"] = self.store.sweep_uploads(now=now.timestamp())  # past their expiry and a grace
         swept["posters"] = self.library.posters.backfill()
         log.info("retention sweep: %s", swept)
         return swept

@@ -100,11 +100,10 @@ def test_forged_and_expired_access_tokens_are_401(server, client):
 
 
 def _server_key(server) -> bytes:
+    from orchestrator.accounts.services import token_key
     from orchestrator.accounts.tokens import Tokens
-    from orchestrator.assets.signing import load_key
 
-    settings = server.runtime.settings
-    return Tokens(server.runtime.db, load_key(settings.secret_key, settings.home))._key
+    return Tokens(server.runtime.db, token_key(server.runtime.settings))._key
 
 
 def test_registration_is_closed_unless_opened(tmp_path):

@@ -40,12 +40,12 @@ def run_in_own_loop(coroutine_function, timeout: float):
 
 
 async def _listen(hub: FeedHub, after: int = 0) -> list[tuple[int, str]]:
-    return [(seq, kind) async for seq, kind, _frame in hub.listen("r_1", after)]
+    return [(seq, kind) async for seq, kind, _frame in hub.listen("r_1", after, user_id="u_1")]
 
 
 def test_many_listeners_share_one_reader_and_each_gets_every_event_once_in_order():
     log, bus = Log(), LocalBus()
-    hub = FeedHub(bus, log.read, lambda event: event.data)
+    hub = FeedHub(bus, log.read, lambda _user, event: event.data)
 
     async def scenario():
         log.append("run.started")
@@ -69,6 +69,6 @@ def test_a_listener_after_the_end_replays_the_log_and_stops():
     log, bus = Log(), LocalBus()
     for kind in ("run.started", "node.queued", "run.failed"):
         log.append(kind)
-    hub = FeedHub(bus, log.read, lambda event: event.data)
+    hub = FeedHub(bus, log.read, lambda _user, event: event.data)
     got = run_in_own_loop(lambda: _listen(hub), 5)
     assert [kind for _, kind in got] == ["run.started", "node.queued", "run.failed"]

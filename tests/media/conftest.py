@@ -98,13 +98,13 @@ class Harness(CancellableContext):
         return self.store.get(self.user_id, asset_id)
 
     def open_asset(self, ref: dict) -> AbstractContextManager[IO[bytes]]:
-        return self.store.open(ref)
+        return self.store.open(self.user_id, ref)
 
     def asset_path(self, ref: dict) -> AbstractContextManager[Path]:
-        return self.store.local_path(ref)
+        return self.store.local_path(self.user_id, ref)
 
     def asset_url(self, ref: dict) -> str:
-        return self.store.url(ref)
+        return self.store.url(self.user_id, ref)
 
     def save_asset(self, source, content_type: str, *, filename: str | None = None) -> dict:
         if isinstance(source, (str, Path)):

@@ -9,8 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from orchestrator.assets import AssetNotFound
 from orchestrator.assets.base import object_key
 from orchestrator.store.models import assets
+from orchestrator.store.users import create_user
 from tests import servers
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108020000009077"
@@ -32,9 +34,9 @@ def test_same_bytes_are_stored_once(store, tmp_path):
     second = store.put_stream("u_local", io.BytesIO(data), "image/png")
     assert first["sha256"] == second["sha256"] and first["size"] == len(data)
     assert objects_in(store) == [object_key(first["sha256"])]
-    with store.open(second) as handle:
+    with store.open("u_local", second) as handle:
         assert handle.read() == data
-    with store.local_path(first) as local:
+    with store.local_path("u_local", first) as local:
         assert local.read_bytes() == data
     assert store.get("u_local", first["asset_id"])["sha256"] == first["sha256"]
     assert store.get("u_other", first["asset_id"]) is None
@@ -57,10 +59,28 @@ def test_s3_presigned_get_and_put_work_over_http(s3_store):
 def test_fresh_urls_are_signed_for_every_reference_inside(store):
     ref = store.put_stream("u_local", io.BytesIO(PNG), "image/png")
     stale = {**ref, "url": "http://old"}
-    fresh = store.with_fresh_urls({"nodes": {"a": {"outputs": {"image": stale, "list": [stale, 3]}}}})
+    fresh = store.with_fresh_urls("u_local", {"nodes": {"a": {"outputs": {"image": stale, "list": [stale, 3]}}}})
     assert fresh["nodes"]["a"]["outputs"]["image"]["url"] != "http://old"
     assert fresh["nodes"]["a"]["outputs"]["list"][0]["url"] != "http://old"
     assert fresh["nodes"]["a"]["outputs"]["list"][1] == 3
+
+
+def test_only_the_callers_own_assets_are_signed_and_only_by_their_id(store):
+    """A reference is its asset id among the caller's assets: another user's id, or a
+    hash copied into a reference, is no permission (review findings 1 and 6)."""
+    other, _ = create_user(store.db, "other")
+    mine = store.put_stream("u_local", io.BytesIO(PNG), "image/png")
+    theirs = store.put_stream(other, io.BytesIO(PNG + b"secret"), "image/png")
+    forged = {**mine, "sha256": theirs["sha256"], "size": theirs["size"]}
+    fresh = store.with_fresh_urls("u_local", {"a": theirs, "b": forged})
+    assert "url" not in fresh["a"]
+    assert fresh["b"]["sha256"] == mine["sha256"] and theirs["sha256"] not in fresh["b"]["url"]
+    assert mine["asset_id"] in fresh["b"]["url"] or mine["sha256"] in fresh["b"]["url"]  # local or S3
+    with store.open("u_local", forged) as handle:
+        assert handle.read() == PNG
+    for read in (store.open, store.local_path, store.url):
+        with pytest.raises(AssetNotFound):
+            read("u_local", theirs)
 
 
 # -- the routes, on a live server -----------------------------------------------------------------
