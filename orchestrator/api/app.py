@@ -22,8 +22,8 @@ from orchestrator.api.runs import RunController
 from orchestrator.api.state import Services
 from orchestrator.engine.runtime import Runtime
 from orchestrator.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from orchestrator.resources import web_dist as packaged_web_dist
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 PLACEHOLDER = """<!doctype html><html><head><meta charset="utf-8"><title>FusionFlow</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
@@ -60,7 +60,8 @@ def count_requests(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
+def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
+    web_dist = web_dist or packaged_web_dist()
     services = Services.build(runtime)
 
     if (web_dist / "index.html").exists():

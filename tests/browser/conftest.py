@@ -48,13 +48,16 @@ def web_dist() -> Path:
 
 
 @contextmanager
-def serve(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL."""
+def serve(home: Path, extra_env: dict[str, str] | None = None, *, command: list[str] | None = None,
+          cwd: Path = ROOT) -> Iterator[str]:
+    """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL.
+    ``command`` replaces ``python -m orchestrator.cli`` (an installed ``fusionflow``, say)."""
     port = servers.free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
     env = {**os.environ, "FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50", **(extra_env or {})}
-    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([*(command or [sys.executable, "-m", "orchestrator.cli"]), "serve", "--host",
+                                "127.0.0.1", "--port", str(port)], cwd=cwd, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
