@@ -55,6 +55,8 @@ def test_the_wheel_serves_the_canvas_and_examples_from_a_fresh_venv(web_dist, br
     with serve(tmp_path / "home", command=[str(venv / "bin" / "fusionflow")], cwd=outside) as url:
         page = httpx.get(url + "/")
         assert page.status_code == 200 and "canvas has not been built" not in page.text
+        examples = httpx.get(url + "/api/examples").json()["examples"]
+        assert {e["id"] for e in examples} == {p.stem for p in (ROOT / "graphs").glob("*.json")}
 
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         try:

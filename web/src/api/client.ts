@@ -3,6 +3,7 @@
 
 import type {
   AssetRef,
+  Example,
   GraphDocument,
   NodeSpec,
   Run,
@@ -97,6 +98,8 @@ export const api = {
   deleteTemplate: (id: string) => request<void>('DELETE', `/graphs/${encodeURIComponent(id)}`),
   runTemplate: (id: string, inputs: Record<string, unknown>) =>
     request<Run>('POST', `/graphs/${encodeURIComponent(id)}/runs`, { inputs }),
+
+  listExamples: () => request<{ examples: Example[] }>('GET', '/examples').then((r) => r.examples),
 
   uploadAsset: (file: File) => {
     const form = new FormData();

@@ -149,6 +149,13 @@ export interface TemplateInput {
   default?: unknown;
 }
 
+export interface Example {
+  id: string;
+  name: string;
+  description: string;
+  graph: GraphDocument;
+}
+
 export interface Template {
   id: string;
   name: string;

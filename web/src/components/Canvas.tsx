@@ -20,6 +20,7 @@ import { portColour } from '../graph/ports';
 import { useCatalog } from '../store/catalog';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { importFile } from '../store/files';
 import { useUi } from '../store/ui';
 import { FlowNodeCard } from './FlowNodeCard';
 
@@ -71,7 +72,7 @@ export function Canvas() {
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -79,6 +80,12 @@ export function Canvas() {
 
   const onDrop = useCallback(
     (e: DragEvent) => {
+      const file = e.dataTransfer.files?.[0];
+      if (file) {
+        e.preventDefault();
+        void importFile(file);
+        return;
+      }
       const type = e.dataTransfer.getData(DRAG_MIME);
       if (!type) return;
       e.preventDefault();

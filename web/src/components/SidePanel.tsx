@@ -1,6 +1,7 @@
 // The right-hand panel: the selected node, the template's inputs, templates, run history.
 
 import { useUi, type PanelTab } from '../store/ui';
+import { ExamplesPanel } from './ExamplesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { InputsPanel } from './InputsPanel';
 import { NodePanel } from './NodePanel';
@@ -10,6 +11,7 @@ const TABS: [PanelTab, string][] = [
   ['node', 'Node'],
   ['inputs', 'Inputs'],
   ['templates', 'Templates'],
+  ['examples', 'Examples'],
   ['history', 'History'],
 ];
 
@@ -28,6 +30,7 @@ export function SidePanel() {
       {tab === 'node' && <NodePanel />}
       {tab === 'inputs' && <InputsPanel />}
       {tab === 'templates' && <TemplatesPanel />}
+      {tab === 'examples' && <ExamplesPanel />}
       {tab === 'history' && <HistoryPanel />}
     </aside>
   );

@@ -1,9 +1,11 @@
 // The top bar: graph name, template, run and cancel, save, undo/redo, fit view, run status.
 
 import { useReactFlow } from '@xyflow/react';
+import { useRef } from 'react';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { exportGraph, importFile } from '../store/files';
 import { saveTemplate } from '../store/templates';
 
 export function Toolbar() {
@@ -16,6 +18,7 @@ export function Toolbar() {
   const view = useRun((s) => s.view);
   const submitting = useRun((s) => s.submitting);
   const rf = useReactFlow();
+  const filePicker = useRef<HTMLInputElement>(null);
   const active = !!view && !isRunFinished(view);
 
   const counts = view ? Object.values(view.nodes) : [];
@@ -56,6 +59,26 @@ export function Toolbar() {
           title="Start a new, empty graph"
         >
           New
+        </button>
+      </div>
+      <div className="ff-toolbar-group">
+        <button onClick={() => filePicker.current?.click()} title="Open a graph JSON file (or drop one on the canvas, or paste it)" data-testid="import">
+          Import
+        </button>
+        <input
+          ref={filePicker}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importFile(file);
+          }}
+        />
+        <button onClick={exportGraph} disabled={empty} title="Download the graph as a JSON file" data-testid="export">
+          Export
         </button>
       </div>
       <div className="ff-toolbar-group">

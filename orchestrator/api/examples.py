@@ -1,0 +1,14 @@
+"""The example graphs, for the canvas's "open an example" list (contract section 13)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get
+
+from orchestrator.examples import examples
+
+
+@get("/api/examples", tags=["examples"], sync_to_thread=False, summary="The example graphs shipped with FusionFlow")
+def list_examples() -> dict[str, Any]:
+    return {"examples": examples()}
