@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from orchestrator.events.bus import LocalBus, Note
-from orchestrator.graph.plan import Plan
+from orchestrator.graph.outputs import run_outputs
+from orchestrator.graph.plan import Plan, build_plan
+from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -179,7 +181,7 @@ class Scheduler:
                     self._set_status(conn, claim.run_id, ready, "queued", queued_at=now)
                     items.extend(("node.queued", {"node_id": n}) for n in ready)
                 outcome.dispatch = ready
-            note = self._finish_nodes(conn, claim.run_id, claim.user_id, items, nodes_done=1, sinks=plan.sinks)
+            note = self._finish_nodes(conn, claim.run_id, claim.user_id, items, nodes_done=1, plan=plan)
         self._publish(note)
         return outcome
 
@@ -198,7 +200,7 @@ class Scheduler:
             items = [("node.failed", {"node_id": claim.node_id, "error": error})]
             items.extend(("node.skipped", {"node_id": n}) for n in skipped)
             note = self._finish_nodes(conn, claim.run_id, claim.user_id, items, nodes_done=1 + len(skipped),
-                                      sinks=plan.sinks)
+                                      plan=plan)
         self._publish(note)
 
     def retry(self, claim: Claim, error: dict, delay_ms: int) -> bool:
@@ -321,15 +323,15 @@ class Scheduler:
         return moved
 
     def _finish_nodes(self, conn: Connection, run_id: str, user_id: str, items: list[tuple[str, dict]], *,
-                      nodes_done: int, sinks: Sequence[str] | None = None) -> Note:
+                      nodes_done: int, plan: Plan | None = None) -> Note:
         """Append events and count finished nodes; end the run when none is left."""
         note, nodes_left = eventlog.append(conn, run_id, user_id, items, nodes_done=nodes_done)
         if nodes_left == 0 and nodes_done:
-            note = self._end_run(conn, run_id, user_id, sinks)
+            note = self._end_run(conn, run_id, user_id, plan)
         return note
 
     @staticmethod
-    def _end_run(conn: Connection, run_id: str, user_id: str, sinks: Sequence[str] | None) -> Note:
+    def _end_run(conn: Connection, run_id: str, user_id: str, plan: Plan | None) -> Note:
         rows = conn.execute(select(run_nodes.c.node_id, run_nodes.c.status, run_nodes.c.outputs)
                             .where(run_nodes.c.run_id == run_id)).all()
         statuses = {r.status for r in rows}
@@ -340,12 +342,10 @@ class Scheduler:
             status = "failed"
         else:
             status = "succeeded"
-        if sinks is None:
-            graph_edges = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one().get("edges", [])
-            feeding = {edge["from"].partition(".")[0] for edge in graph_edges}
-            sinks = [r.node_id for r in rows if r.node_id not in feeding]
-        sink_set = set(sinks)
-        outputs = {r.node_id: r.outputs for r in rows if r.status == "succeeded" and r.node_id in sink_set}
+        if plan is None:
+            plan = build_plan(graph_from_builtins(conn.execute(select(runs.c.graph).where(runs.c.id == run_id))
+                                                  .scalar_one()))
+        outputs = run_outputs(plan.outputs, plan.sinks, {r.node_id: r.outputs for r in rows if r.status == "succeeded"})
         conn.execute(update(runs).where(runs.c.id == run_id)
                      .values(status=status, finished_at=now_iso(), outputs=outputs))
         fields = {"outputs": outputs} if status == "succeeded" else {}

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, update
 
 from orchestrator.engine.service import RunService
 from orchestrator.errors import NotFound
+from orchestrator.graph.outputs import output_types
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import declared_inputs
 from orchestrator.store.ids import new_id, now_iso
@@ -60,7 +61,7 @@ class TemplateService:
                 if old is None:
                     raise NotFound(f"graph {graph_id} has no version {version}")
                 document.update(version=version, name=old.name, graph=old.graph,
-                                inputs=self._inputs_of(graph_from_builtins(old.graph)))
+                                inputs=self._inputs_of(graph_from_builtins(old.graph)), outputs=outputs_of(old.graph))
         return document
 
     def versions(self, user_id: str, graph_id: str) -> dict:
@@ -91,7 +92,12 @@ class TemplateService:
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])
 
 
+def outputs_of(graph: dict) -> list[dict]:
+    """A stored graph's outputs: ``[{name, type}]`` of its output nodes."""
+    return output_types((n["id"], n["type"], n.get("params") or {}) for n in graph["nodes"])
+
+
 def _document(row) -> dict:
     return {"id": row.id, "name": row.name, "version": row.version, "graph": row.graph, "inputs": row.inputs,
-            "created_at": row.created_at, "updated_at": row.updated_at}
+            "outputs": outputs_of(row.graph), "created_at": row.created_at, "updated_at": row.updated_at}
 

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from nodes.sdk import MEDIA_TYPES, NodeType, Port
+from orchestrator.graph.outputs import duplicate_names
 from orchestrator.graph.plan import find_cycle, topological_order
 from orchestrator.graph.spec import Graph
 
@@ -58,6 +59,7 @@ def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Lim
     errors: list[dict] = []
     types = _check_nodes(graph, catalog, errors)
     params = _check_params(graph, types, overrides or {}, errors)
+    _check_output_names(graph, errors)
     ends = [(*e.from_.split("."), *e.to.split(".")) for e in graph.edges]
     connected = _check_edges(graph, ends, types, errors)
     _check_required_inputs(types, connected, errors)
@@ -146,6 +148,12 @@ def _describe(exc: msgspec.ValidationError) -> str:
 def _path_param(exc: msgspec.ValidationError) -> str | None:
     match = re.search(r"at `\$\.([A-Za-z0-9_]+)", str(exc))
     return match.group(1) if match else None
+
+
+def _check_output_names(graph: Graph, errors: list[dict]) -> None:
+    for node_id, name, first in duplicate_names((n.id, n.type, n.params) for n in graph.nodes):
+        errors.append(error("invalid_param", f"{node_id}: the output name {name!r} is already {first}'s",
+                            node=node_id, param="name"))
 
 
 def _check_edges(graph: Graph, ends: list[tuple[str, str, str, str]], types: Mapping[str, NodeType | None],
