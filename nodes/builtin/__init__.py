@@ -1,6 +1,6 @@
 """The node types that ship with FusionFlow. Importing this package registers them."""
 
-from nodes.builtin import flow, inputs, outputs, text  # noqa: F401
+from nodes.builtin import flow, inputs, outputs, subgraph, text  # noqa: F401
 from nodes.media import archive, ffmpeg_nodes, generate, image_nodes, variants  # noqa: F401,E402
 from nodes.providers import text_generate  # noqa: F401,E402
 from nodes.providers import image_edit  # noqa: F401,E402

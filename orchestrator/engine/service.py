@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from nodes import sdk
 from nodes.sdk import MEDIA_TYPES
+from orchestrator.engine.composition import Composer
 from orchestrator.engine.runtime import Runtime
 from orchestrator.errors import Conflict, GraphInvalid, NotFound
 from orchestrator.graph.plan import Plan, build_plan
@@ -30,6 +31,7 @@ class RunService:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
         self.limits = Limits(runtime.settings.max_nodes, runtime.settings.max_edges)
+        self.composer = Composer(runtime.db, max_nodes=runtime.settings.max_nodes)
 
     # -- validation ---------------------------------------------------------------------
 
@@ -44,8 +46,9 @@ class RunService:
               overrides: dict[str, dict[str, Any]]) -> tuple[Checked, Plan]:
         """Validate a run request fully; raises ``GraphInvalid`` with every error."""
         catalog = sdk.registry()
-        checked = validate(graph, catalog, self.limits, overrides)
-        errors = list(checked.errors)
+        subgraphs = self.composer.resolve(user_id, graph)
+        checked = validate(graph, catalog, self.limits, overrides, subgraphs.node_types)
+        errors = subgraphs.errors + checked.errors
         declared = declared_inputs(graph, checked.params)
         errors += check_run_inputs(declared, inputs)
         errors += self._check_assets(user_id, declared, inputs)
@@ -94,9 +97,10 @@ class RunService:
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None) -> dict:
         _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
-        doc = self.effective_graph(body.graph, body.overrides)
-        if body.overrides:
-            plan = build_plan(msgspec.convert(doc, Graph), plan.order)
+        effective = self.effective_graph(body.graph, body.overrides)
+        doc = self.composer.expand(user_id, effective)  # subgraphs become nodes of the run
+        if body.overrides or doc is not effective:
+            plan = build_plan(msgspec.convert(doc, Graph), plan.order if doc is effective else None)
         run_id = new_id("r")
         with self.rt.db.write() as conn:
             note = self.rt.scheduler.create_run(

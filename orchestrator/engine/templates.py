@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
+from nodes import sdk
 from orchestrator.engine.service import RunService
-from orchestrator.errors import NotFound
-from orchestrator.graph.outputs import output_types
+from orchestrator.errors import GraphInvalid, NotFound
+from orchestrator.graph.subgraph import template_inputs, template_outputs
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
-from orchestrator.graph.validate import declared_inputs
+from orchestrator.graph.validate import declared_inputs, validate
 from orchestrator.store.ids import new_id, now_iso
 from orchestrator.store.models import graph_versions, graphs
 
@@ -18,13 +19,17 @@ class TemplateService:
         self.runs = runs
         self.db = runs.rt.db
 
-    def _inputs_of(self, graph: Graph) -> list[dict]:
-        checked = self.runs.check_graph(graph)
+    def _inputs_of(self, user_id: str, graph: Graph, graph_id: str | None = None) -> list[dict]:
+        """Validate a graph to be saved (as ``graph_id``) and return its inputs."""
+        subgraphs = self.runs.composer.resolve(user_id, graph, inside=graph_id)
+        checked = validate(graph, sdk.registry(), self.runs.limits, node_types=subgraphs.node_types)
+        if subgraphs.errors or checked.errors:
+            raise GraphInvalid(subgraphs.errors + checked.errors)
         return [{"name": d["name"], "type": d["type"], "default": d["default"]}
                 for d in declared_inputs(graph, checked.params).values()]
 
     def create(self, user_id: str, name: str, graph: Graph) -> dict:
-        inputs = self._inputs_of(graph)
+        inputs = self._inputs_of(user_id, graph)
         graph_id, now = new_id("g"), now_iso()
         doc = graph_to_builtins(graph)
         with self.db.write() as conn:
@@ -35,7 +40,7 @@ class TemplateService:
         return self.get(user_id, graph_id)
 
     def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None) -> dict:
-        inputs = self._inputs_of(graph)
+        inputs = self._inputs_of(user_id, graph, graph_id)
         doc, now = graph_to_builtins(graph), now_iso()
         with self.db.write() as conn:
             row = conn.execute(select(graphs.c.version, graphs.c.name).where(
@@ -60,8 +65,9 @@ class TemplateService:
                     graph_versions.c.graph_id == graph_id, graph_versions.c.version == version)).first()
                 if old is None:
                     raise NotFound(f"graph {graph_id} has no version {version}")
-                document.update(version=version, name=old.name, graph=old.graph,
-                                inputs=self._inputs_of(graph_from_builtins(old.graph)), outputs=outputs_of(old.graph))
+                document.update(version=version, name=old.name, graph=old.graph, outputs=template_outputs(old.graph),
+                                inputs=[{k: i[k] for k in ("name", "type", "default")}
+                                        for i in template_inputs(old.graph, sdk.registry())])
         return document
 
     def versions(self, user_id: str, graph_id: str) -> dict:
@@ -92,12 +98,7 @@ class TemplateService:
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])
 
 
-def outputs_of(graph: dict) -> list[dict]:
-    """A stored graph's outputs: ``[{name, type}]`` of its output nodes."""
-    return output_types((n["id"], n["type"], n.get("params") or {}) for n in graph["nodes"])
-
-
 def _document(row) -> dict:
     return {"id": row.id, "name": row.name, "version": row.version, "graph": row.graph, "inputs": row.inputs,
-            "outputs": outputs_of(row.graph), "created_at": row.created_at, "updated_at": row.updated_at}
+            "outputs": template_outputs(row.graph), "created_at": row.created_at, "updated_at": row.updated_at}
 

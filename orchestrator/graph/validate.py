@@ -51,13 +51,15 @@ class Checked(msgspec.Struct):
 
 
 def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Limits(),
-             overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Checked:
-    """Check ``graph`` against the catalog, reporting every error found."""
+             overrides: Mapping[str, Mapping[str, Any]] | None = None,
+             node_types: Mapping[str, NodeType] | None = None) -> Checked:
+    """Check ``graph`` against the catalog, reporting every error found. ``node_types``
+    gives single nodes a type of their own (a subgraph node: its template's ports)."""
     if len(graph.nodes) > limits.max_nodes or len(graph.edges) > limits.max_edges:
         return Checked([error("too_large", f"the graph has {len(graph.nodes)} nodes and {len(graph.edges)} edges; "
                               f"this server takes at most {limits.max_nodes} nodes and {limits.max_edges} edges")], {})
     errors: list[dict] = []
-    types = _check_nodes(graph, catalog, errors)
+    types = _check_nodes(graph, catalog, errors, node_types or {})
     params = _check_params(graph, types, overrides or {}, errors)
     _check_output_names(graph, errors)
     ends = [(*e.from_.split("."), *e.to.split(".")) for e in graph.edges]
@@ -67,7 +69,8 @@ def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Lim
     return Checked(errors, params, order, ends)
 
 
-def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dict]) -> dict[str, NodeType | None]:
+def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dict],
+                 node_types: Mapping[str, NodeType]) -> dict[str, NodeType | None]:
     """Node ids and types. Returns id -> type (None for an unknown type)."""
     types: dict[str, NodeType | None] = {}
     for node in graph.nodes:
@@ -77,7 +80,7 @@ def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dic
         if node.id in types:
             errors.append(error("duplicate_node_id", f"two nodes have the id {node.id!r}", node=node.id))
             continue
-        node_type = catalog.get(node.type)
+        node_type = node_types.get(node.id) or catalog.get(node.type)
         if node_type is None:
             errors.append(error("unknown_node_type", f"node {node.id}: unknown type {node.type!r} "
                                 "(see GET /api/nodes)", node=node.id))

@@ -87,7 +87,7 @@ runs = Table(
 run_nodes = Table(
     "run_nodes", metadata,
     Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("node_id", String(64), primary_key=True),
+    Column("node_id", String(255), primary_key=True),
     Column("type", String(100), nullable=False),
     Column("status", String(16), nullable=False),
     Column("pending", Integer, nullable=False),
@@ -142,7 +142,7 @@ assets = Table(
 cost_records = Table(
     "cost_records", metadata,
     Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("node_id", String(64), primary_key=True),
+    Column("node_id", String(255), primary_key=True),
     Column("key", String(200), primary_key=True),
     # key: what makes a charge unique (a provider request id); recording it twice charges once.
     Column("user_id", String(40), nullable=False),
