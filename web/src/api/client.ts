@@ -90,7 +90,8 @@ export const api = {
   cancelRun: (id: string) => request<Run>('POST', `/runs/${encodeURIComponent(id)}/cancel`),
 
   listTemplates: () => request<{ graphs: Template[] }>('GET', '/graphs').then((r) => r.graphs),
-  getTemplate: (id: string) => request<Template>('GET', `/graphs/${encodeURIComponent(id)}`),
+  getTemplate: (id: string, version?: number) =>
+    request<Template>('GET', `/graphs/${encodeURIComponent(id)}` + (version ? `?version=${version}` : '')),
   createTemplate: (name: string, graph: GraphDocument) =>
     request<Template>('POST', '/graphs', { name, graph }),
   updateTemplate: (id: string, name: string, graph: GraphDocument) =>

@@ -156,12 +156,18 @@ export interface Example {
   graph: GraphDocument;
 }
 
+export interface TemplateOutput {
+  name: string;
+  type: string;
+}
+
 export interface Template {
   id: string;
   name: string;
   version: number;
   graph: GraphDocument;
   inputs: TemplateInput[];
+  outputs?: TemplateOutput[];
   created_at: string;
   updated_at: string;
 }

@@ -16,11 +16,13 @@ import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
 import { outputPort } from '../graph/catalog';
 import { checkConnection } from '../graph/connect';
 import type { FlowEdge, FlowNode } from '../graph/model';
+import { specOf, TEMPLATE_NODE } from '../graph/subgraph';
 import { portColour } from '../graph/ports';
 import { useCatalog } from '../store/catalog';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
 import { importFile } from '../store/files';
+import { loadSubgraphSpecs, openSubgraph } from '../store/subgraphs';
 import { useUi } from '../store/ui';
 import { FlowNodeCard } from './FlowNodeCard';
 
@@ -42,6 +44,12 @@ export function Canvas() {
   const edgeErrors = useRun((s) => s.errors.byEdge);
   const rf = useReactFlow<FlowNode, FlowEdge>();
 
+  // Subgraph nodes learn their ports from their templates.
+  const catalogReady = useCatalog((s) => s.status === 'ready');
+  useEffect(() => {
+    if (catalogReady) loadSubgraphSpecs(nodes);
+  }, [nodes, catalogReady]);
+
   // A freshly loaded graph shows its stored viewport, or all of it.
   useEffect(() => {
     if (!loadCount) return;
@@ -54,7 +62,7 @@ export function Canvas() {
     const byId = new Map(nodes.map((n) => [n.id, n]));
     return edges.map((e): Edge => {
       const src = byId.get(e.source);
-      const type = outputPort(catalog[src?.data.type ?? ''], e.sourceHandle)?.type ?? 'any';
+      const type = outputPort(specOf(catalog, src?.data), e.sourceHandle)?.type ?? 'any';
       const bad = edgeErrors[e.id];
       return {
         ...e,
@@ -111,6 +119,8 @@ export function Canvas() {
         onMoveEnd={(_, vp) => setViewport(vp)}
         onInit={(instance) => useEditor.getState().viewport ?? setViewport(instance.getViewport())}
         onNodeClick={() => useUi.getState().setTab('node')}
+        onNodeDoubleClick={(_, node) => node.data.type === TEMPLATE_NODE && void openSubgraph(node.id)}
+        zoomOnDoubleClick={false}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}

@@ -6,6 +6,7 @@ import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
 import { exportGraph, importFile } from '../store/files';
+import { closeSubgraph, makeSubgraph } from '../store/subgraphs';
 import { saveTemplate } from '../store/templates';
 
 export function Toolbar() {
@@ -15,6 +16,9 @@ export function Toolbar() {
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
   const empty = useEditor((s) => s.nodes.length === 0);
+  const selected = useEditor((s) => s.nodes.some((n) => n.selected));
+  const outer = useEditor((s) => s.stack[s.stack.length - 1]);
+  const scope = useEditor((s) => s.scope);
   const view = useRun((s) => s.view);
   const submitting = useRun((s) => s.submitting);
   const rf = useReactFlow();
@@ -39,6 +43,11 @@ export function Toolbar() {
         <span className="ff-chip" title={template.id} data-testid="template-chip">
           template · v{template.version}
         </span>
+      )}
+      {outer && (
+        <button onClick={closeSubgraph} title={`Inside subgraph ${scope.slice(0, -1)}: back to the graph it is part of`} data-testid="subgraph-back">
+          ← {outer.doc.name || 'back'} <span className="ff-muted ff-mono">/{scope}</span>
+        </button>
       )}
       <div className="ff-toolbar-group">
         <button onClick={() => useEditor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">
@@ -79,6 +88,9 @@ export function Toolbar() {
         />
         <button onClick={exportGraph} disabled={empty} title="Download the graph as a JSON file" data-testid="export">
           Export
+        </button>
+        <button onClick={() => void makeSubgraph()} disabled={!selected} title="Save the selected nodes as a template and put one subgraph node in their place (double-click it to open it)" data-testid="make-subgraph">
+          Make subgraph
         </button>
       </div>
       <div className="ff-toolbar-group">
