@@ -64,6 +64,11 @@ class Settings:
     prices: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+    trigger_poll_seconds: float = 1.0
+    """How often the API processes look for webhooks to send and schedules to fire."""
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_give_up_hours: float = 24.0
 
     @property
     def distributed(self) -> bool:
@@ -129,4 +134,8 @@ def _load() -> Settings:
         secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
+        trigger_poll_seconds=_float("FUSIONFLOW_TRIGGER_POLL_SECONDS", 1.0),
+        webhook_retry_base_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_BASE_SECONDS", 10.0),
+        webhook_retry_max_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        webhook_give_up_hours=_float("FUSIONFLOW_WEBHOOK_GIVE_UP_HOURS", 24.0),
     )

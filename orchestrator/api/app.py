@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, events, examples, nodes, system
+from orchestrator.api import assets, events, examples, nodes, system, webhooks
 from orchestrator.api.auth import current_user
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
@@ -72,15 +72,15 @@ def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, examples.list_examples, events.run_events,
-                        events.user_events, system.health, system.metrics, *assets.ROUTES, *web],
+                        events.user_events, system.health, system.metrics, *assets.ROUTES, *webhooks.ROUTES, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
                       "user_id": Provide(current_user, sync_to_thread=False)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
         middleware=[count_requests, assets.base_url_middleware],
         logging_config=None,
-        on_startup=[runtime.start],
-        on_shutdown=[runtime.close],
+        on_startup=[runtime.start, services.start_triggers],
+        on_shutdown=[services.stop_triggers, runtime.close],
         cors_config=CORSConfig(allow_origins=[]),
         request_max_body_size=runtime.settings.max_upload_bytes,
         debug=False,

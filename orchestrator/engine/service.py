@@ -23,6 +23,7 @@ from orchestrator.graph.spec import Graph, RunCreate, graph_to_builtins
 from orchestrator.graph.validate import Checked, Limits, check_run_inputs, declared_inputs, error, validate
 from orchestrator.store.ids import new_id
 from orchestrator.store.models import assets, run_nodes, runs
+from orchestrator.webhooks.service import WebhookService
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
@@ -32,6 +33,7 @@ class RunService:
         self.rt = runtime
         self.limits = Limits(runtime.settings.max_nodes, runtime.settings.max_edges)
         self.composer = Composer(runtime.db, max_nodes=runtime.settings.max_nodes)
+        self.webhooks = WebhookService(runtime.db, allow_private_urls=runtime.settings.allow_private_urls)
 
     # -- validation ---------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class RunService:
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None) -> dict:
+        self.webhooks.check_url(body.webhook)
         _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         effective = self.effective_graph(body.graph, body.overrides)
         doc = self.composer.expand(user_id, effective)  # subgraphs become nodes of the run
@@ -106,6 +109,7 @@ class RunService:
             note = self.rt.scheduler.create_run(
                 conn, run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                 graph_id=graph_id, graph_version=graph_version, use_cache=body.cache)
+            self.webhooks.register(conn, run_id, user_id, body.webhook)
         self.rt.bus.publish([note])
         for node_id in plan.roots:
             self.rt.dispatcher.send(run_id, node_id)

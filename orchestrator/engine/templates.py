@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from sqlalchemy import delete, select, update
 
 from nodes import sdk
@@ -28,18 +29,23 @@ class TemplateService:
         return [{"name": d["name"], "type": d["type"], "default": d["default"]}
                 for d in declared_inputs(graph, checked.params).values()]
 
-    def create(self, user_id: str, name: str, graph: Graph) -> dict:
+    def create(self, user_id: str, name: str, graph: Graph, webhook: str | None = None) -> dict:
+        self.runs.webhooks.check_url(webhook)
         inputs = self._inputs_of(user_id, graph)
         graph_id, now = new_id("g"), now_iso()
         doc = graph_to_builtins(graph)
         with self.db.write() as conn:
             conn.execute(graphs.insert().values(id=graph_id, user_id=user_id, name=name, version=1, graph=doc,
-                                                inputs=inputs, created_at=now, updated_at=now))
+                                                inputs=inputs, created_at=now, updated_at=now, webhook=webhook))
             conn.execute(graph_versions.insert().values(graph_id=graph_id, version=1, name=name, graph=doc,
                                                         created_at=now))
         return self.get(user_id, graph_id)
 
-    def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None) -> dict:
+    def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None,
+               webhook: str | None | msgspec.UnsetType = msgspec.UNSET) -> dict:
+        """A new version; ``webhook`` replaces the template's (null removes it) unless left UNSET."""
+        if webhook is not msgspec.UNSET:
+            self.runs.webhooks.check_url(webhook)
         inputs = self._inputs_of(user_id, graph, graph_id)
         doc, now = graph_to_builtins(graph), now_iso()
         with self.db.write() as conn:
@@ -48,8 +54,9 @@ class TemplateService:
             if row is None:
                 raise NotFound(f"graph {graph_id} does not exist")
             version, new_name = row.version + 1, name if name is not None else row.name
+            changes = {} if webhook is msgspec.UNSET else {"webhook": webhook}
             conn.execute(update(graphs).where(graphs.c.id == graph_id).values(
-                version=version, name=new_name, graph=doc, inputs=inputs, updated_at=now))
+                version=version, name=new_name, graph=doc, inputs=inputs, updated_at=now, **changes))
             conn.execute(graph_versions.insert().values(graph_id=graph_id, version=version, name=new_name,
                                                         graph=doc, created_at=now))
         return self.get(user_id, graph_id)
@@ -94,11 +101,13 @@ class TemplateService:
     def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> dict:
         template = self.get(user_id, graph_id)
         request = RunCreate(graph=graph_from_builtins(template["graph"]), inputs=body.inputs,
-                            overrides=body.overrides, cache=body.cache)
+                            overrides=body.overrides, cache=body.cache,
+                            webhook=body.webhook if body.webhook is not None else template["webhook"])
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])
 
 
 def _document(row) -> dict:
     return {"id": row.id, "name": row.name, "version": row.version, "graph": row.graph, "inputs": row.inputs,
-            "outputs": template_outputs(row.graph), "created_at": row.created_at, "updated_at": row.updated_at}
+            "outputs": template_outputs(row.graph), "webhook": row.webhook, "created_at": row.created_at,
+            "updated_at": row.updated_at}
 

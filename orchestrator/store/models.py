@@ -50,6 +50,7 @@ graphs = Table(
     Column("inputs", JSONText, nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    Column("webhook", String(2000), nullable=True),
     Index("ix_graphs_user", "user_id", "id"),
 )
 
@@ -149,4 +150,36 @@ cost_records = Table(
     Column("amount", Float, nullable=False),
     Column("detail", Text, nullable=False, default=""),
     Column("created_at", String(32), nullable=False),
+)
+
+webhook_secrets = Table(
+    "webhook_secrets", metadata,
+    Column("user_id", String(40), ForeignKey("users.id"), primary_key=True),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+run_webhooks = Table(
+    "run_webhooks", metadata,
+    # One delivery per run that named a webhook: written with the run, sent by the API
+    # processes' sender loop once the run has ended, retried until delivered or given up.
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(40), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("state", String(16), nullable=False),  # waiting (for the run to end), pending, delivered, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("first_attempt_at", Float, nullable=True),
+    Index("ix_run_webhooks_state", "state", "next_attempt_at"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_webhook_attempts_run", "run_id", "id"),
 )

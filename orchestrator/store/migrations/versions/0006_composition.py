@@ -1,7 +1,9 @@
-"""Composition: node ids of expanded subgraphs
+"""Composition and triggers: subgraph node ids, webhooks
 
 - ``run_nodes.node_id`` and ``cost_records.node_id`` take 255 characters: a subgraph's
   inner nodes are ``<node>/<inner id>``, nested as deep as templates go.
+- ``graphs.webhook``; ``webhook_secrets`` (one per user), ``run_webhooks`` (one delivery
+  per run that names a webhook) and ``webhook_attempts`` (the delivery log).
 
 Revision ID: 0006
 Revises: 0002
@@ -23,9 +25,42 @@ def upgrade() -> None:
         for table in WIDE_NODE_IDS:
             op.alter_column(table, "node_id", existing_type=sa.String(64), type_=sa.String(255),
                             existing_nullable=False)
+    op.add_column("graphs", sa.Column("webhook", sa.String(2000), nullable=True))
+    op.create_table(
+        "webhook_secrets",
+        sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id"), primary_key=True),
+        sa.Column("secret", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.String(32), nullable=False),
+    )
+    op.create_table(
+        "run_webhooks",
+        sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("user_id", sa.String(40), nullable=False),
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.Float(), nullable=True),
+        sa.Column("lease_until", sa.Float(), nullable=True),
+        sa.Column("first_attempt_at", sa.Float(), nullable=True),
+    )
+    op.create_index("ix_run_webhooks_state", "run_webhooks", ["state", "next_attempt_at"])
+    op.create_table(
+        "webhook_attempts",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+    )
+    op.create_index("ix_webhook_attempts_run", "webhook_attempts", ["run_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_table("webhook_attempts")
+    op.drop_table("run_webhooks")
+    op.drop_table("webhook_secrets")
+    with op.batch_alter_table("graphs") as batch:
+        batch.drop_column("webhook")
     if op.get_bind().dialect.name != "sqlite":
         for table in WIDE_NODE_IDS:
             op.alter_column(table, "node_id", existing_type=sa.String(255), type_=sa.String(64),
