@@ -97,7 +97,7 @@ class RunService:
     # -- runs -----------------------------------------------------------------------------
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
-               graph_version: int | None = None) -> dict:
+               graph_version: int | None = None, schedule_id: str | None = None) -> dict:
         self.webhooks.check_url(body.webhook)
         _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         effective = self.effective_graph(body.graph, body.overrides)
@@ -110,6 +110,8 @@ class RunService:
                 conn, run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                 graph_id=graph_id, graph_version=graph_version, use_cache=body.cache)
             self.webhooks.register(conn, run_id, user_id, body.webhook)
+            if schedule_id:
+                conn.execute(runs.update().where(runs.c.id == run_id).values(schedule_id=schedule_id))
         self.rt.bus.publish([note])
         for node_id in plan.roots:
             self.rt.dispatcher.send(run_id, node_id)
@@ -181,7 +183,7 @@ def _run_document(row, nodes: dict[str, dict], *, with_graph: bool) -> dict:
         "id": row.id, "status": row.status, "graph_id": row.graph_id, "graph_version": row.graph_version,
         "created_at": row.created_at, "finished_at": row.finished_at, "nodes": nodes,
         "outputs": row.outputs or {}, "inputs": row.inputs, "cost": round(row.cost, 6),
-        "name": (row.graph or {}).get("name"),
+        "name": (row.graph or {}).get("name"), "schedule_id": row.schedule_id,
     }
     if with_graph:
         document["graph"] = row.graph

@@ -12,7 +12,7 @@ from orchestrator.graph.subgraph import template_inputs, template_outputs
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import declared_inputs, validate
 from orchestrator.store.ids import new_id, now_iso
-from orchestrator.store.models import graph_versions, graphs
+from orchestrator.store.models import graph_versions, graphs, schedules
 
 
 class TemplateService:
@@ -97,13 +97,15 @@ class TemplateService:
             if gone is None:
                 raise NotFound(f"graph {graph_id} does not exist")
             conn.execute(delete(graph_versions).where(graph_versions.c.graph_id == graph_id))
+            conn.execute(delete(schedules).where(schedules.c.graph_id == graph_id))
 
-    def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> dict:
+    def run(self, user_id: str, graph_id: str, body: TemplateRunCreate, *, schedule_id: str | None = None) -> dict:
         template = self.get(user_id, graph_id)
         request = RunCreate(graph=graph_from_builtins(template["graph"]), inputs=body.inputs,
                             overrides=body.overrides, cache=body.cache,
                             webhook=body.webhook if body.webhook is not None else template["webhook"])
-        return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])
+        return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"],
+                                schedule_id=schedule_id)
 
 
 def _document(row) -> dict:

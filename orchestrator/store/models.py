@@ -80,6 +80,7 @@ runs = Table(
     Column("use_cache", Boolean, nullable=False, default=True),
     Column("outputs", JSONText, nullable=True),
     Column("cost", Float, nullable=False, default=0.0),
+    Column("schedule_id", String(40), nullable=True),
     Index("ix_runs_user", "user_id", "id"),
     Index("ix_runs_user_status", "user_id", "status", "id"),
     Index("ix_runs_user_graph", "user_id", "graph_id", "id"),
@@ -182,4 +183,23 @@ webhook_attempts = Table(
     Column("status_code", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Index("ix_webhook_attempts_run", "run_id", "id"),
+)
+
+schedules = Table(
+    "schedules", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("graph_id", String(40), ForeignKey("graphs.id", ondelete="CASCADE"), nullable=False),
+    Column("cron", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("inputs", JSONText, nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("next_run_at", Float, nullable=True),  # Unix seconds; null while paused
+    Column("last_run_at", String(32), nullable=True),
+    Column("last_run_id", String(40), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_schedules_due", "paused", "next_run_at"),
+    Index("ix_schedules_graph", "user_id", "graph_id", "id"),
 )

@@ -4,6 +4,7 @@
   inner nodes are ``<node>/<inner id>``, nested as deep as templates go.
 - ``graphs.webhook``; ``webhook_secrets`` (one per user), ``run_webhooks`` (one delivery
   per run that names a webhook) and ``webhook_attempts`` (the delivery log).
+- ``schedules`` (cron schedules of templates) and ``runs.schedule_id``.
 
 Revision ID: 0006
 Revises: 0002
@@ -53,9 +54,31 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
     )
     op.create_index("ix_webhook_attempts_run", "webhook_attempts", ["run_id", "id"])
+    op.add_column("runs", sa.Column("schedule_id", sa.String(40), nullable=True))
+    op.create_table(
+        "schedules",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("graph_id", sa.String(40), sa.ForeignKey("graphs.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("cron", sa.String(200), nullable=False),
+        sa.Column("timezone", sa.String(64), nullable=False),
+        sa.Column("inputs", sa.Text(), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("next_run_at", sa.Float(), nullable=True),
+        sa.Column("last_run_at", sa.String(32), nullable=True),
+        sa.Column("last_run_id", sa.String(40), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("updated_at", sa.String(32), nullable=False),
+    )
+    op.create_index("ix_schedules_due", "schedules", ["paused", "next_run_at"])
+    op.create_index("ix_schedules_graph", "schedules", ["user_id", "graph_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_table("schedules")
+    with op.batch_alter_table("runs") as batch:
+        batch.drop_column("schedule_id")
     op.drop_table("webhook_attempts")
     op.drop_table("run_webhooks")
     op.drop_table("webhook_secrets")
