@@ -39,9 +39,9 @@ class Services:
 
     def start_triggers(self) -> None:
         """Start the loops that act on their own: webhook deliveries and schedules."""
-        self.sender.start()
-        self.schedule_runner.start()
+        self.sender.loop.start()
+        self.schedule_runner.loop.start()
 
     def stop_triggers(self) -> None:
-        self.schedule_runner.stop()
-        self.sender.stop()
+        self.schedule_runner.loop.stop()
+        self.sender.loop.stop()

@@ -11,13 +11,13 @@ next fire time after now: missed fires are not made up one by one.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from sqlalchemy import Update, select, update
 
 from orchestrator.errors import ApiError
+from orchestrator.periodic import Periodic
 from orchestrator.schedules.cron import next_fire
 from orchestrator.store.db import Database
 from orchestrator.store.ids import iso_at
@@ -39,25 +39,8 @@ class ScheduleRunner:
                  clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.fire = fire
-        self.poll_seconds = poll_seconds
         self.clock = clock
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="fusionflow-schedules", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
-            try:
-                self.fire_due()
-            except Exception:
-                log.exception("schedule pass failed; trying again")
+        self.loop = Periodic("fusionflow-schedules", poll_seconds, self.fire_due)
 
     def fire_due(self) -> int:
         """Fire every schedule due now; returns how many fired."""

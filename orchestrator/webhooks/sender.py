@@ -12,7 +12,6 @@ first attempt; every attempt is logged for ``GET /api/runs/{id}/webhook``.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -23,6 +22,7 @@ from sqlalchemy import and_, or_, select, update
 from nodes.providers.download import check_url
 from nodes.sdk import NodeError
 from orchestrator.assets import AssetService
+from orchestrator.periodic import Periodic
 from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -48,23 +48,8 @@ class Sender:
         self.clock = clock
         self.http = http or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False,
                                          headers={"User-Agent": "FusionFlow-Webhooks"})
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="fusionflow-webhooks", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=TIMEOUT_SECONDS + 5)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.settings.trigger_poll_seconds):
-            try:
-                self.send_due()
-            except Exception:
-                log.exception("webhook pass failed; trying again")
+        self.loop = Periodic("fusionflow-webhooks", settings.trigger_poll_seconds, self.send_due,
+                             join_timeout=TIMEOUT_SECONDS + 5)
 
     def send_due(self) -> int:
         """Make every attempt that is due now; returns how many were made."""
