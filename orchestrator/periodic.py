@@ -10,11 +10,13 @@ log = logging.getLogger(__name__)
 
 
 class Periodic:
-    """Calls ``tick`` every ``interval`` seconds until ``stop``; an exception is logged and
-    the next tick comes as usual."""
+    """Calls ``tick`` every ``interval`` seconds (the first time at once with ``immediately``)
+    until ``stop``; an exception is logged and the next tick comes as usual."""
 
-    def __init__(self, name: str, interval: float, tick: Callable[[], object], *, join_timeout: float = 10) -> None:
+    def __init__(self, name: str, interval: float, tick: Callable[[], object], *, join_timeout: float = 10,
+                 immediately: bool = False) -> None:
         self.name = name
+        self.immediately = immediately
         self.interval = interval
         self.tick = tick
         self.join_timeout = join_timeout
@@ -30,7 +32,9 @@ class Periodic:
             self._thread.join(timeout=self.join_timeout)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = 0 if self.immediately else self.interval
+        while not self._stop.wait(wait):
+            wait = self.interval
             try:
                 self.tick()
             except Exception:

@@ -69,6 +69,7 @@ class Settings:
     webhook_retry_base_seconds: float = 10.0
     webhook_retry_max_seconds: float = 3600.0
     webhook_give_up_hours: float = 24.0
+    model_catalog_refresh_hours: float = 24.0
 
     @property
     def distributed(self) -> bool:
@@ -84,7 +85,7 @@ class Settings:
 
 
 PROVIDER_SETTINGS = (
-    "FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
+    "FAL_KEY", "FAL_API_URL", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
     "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL", "GEMINI_API_VERSION",
     "FUSIONFLOW_CIRCUIT_THRESHOLD", "FUSIONFLOW_CIRCUIT_COOLDOWN",
     "FUSIONFLOW_FFMPEG",
@@ -138,4 +139,5 @@ def _load() -> Settings:
         webhook_retry_base_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_BASE_SECONDS", 10.0),
         webhook_retry_max_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
         webhook_give_up_hours=_float("FUSIONFLOW_WEBHOOK_GIVE_UP_HOURS", 24.0),
+        model_catalog_refresh_hours=_float("FUSIONFLOW_MODEL_CATALOG_REFRESH_HOURS", 24.0),
     )

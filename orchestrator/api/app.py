@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, events, examples, nodes, schedules, system, webhooks
+from orchestrator.api import assets, catalog, events, examples, nodes, schedules, system, webhooks
 from orchestrator.api.auth import current_user
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
@@ -73,7 +73,7 @@ def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, examples.list_examples, events.run_events,
                         events.user_events, system.health, system.metrics, *assets.ROUTES, *webhooks.ROUTES,
-                        *schedules.ROUTES, *web],
+                        *schedules.ROUTES, catalog.catalog_models, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
                       "user_id": Provide(current_user, sync_to_thread=False)},
         exception_handlers=HANDLERS,

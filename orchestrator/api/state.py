@@ -8,6 +8,7 @@ from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
 from orchestrator.graph.spec import TemplateRunCreate
+from orchestrator.model_catalog.service import ModelCatalog
 from orchestrator.schedules.runner import ScheduleRunner
 from orchestrator.schedules.service import ScheduleService
 from orchestrator.webhooks.sender import Sender
@@ -23,6 +24,7 @@ class Services:
     """Sends webhooks from this API process (see ``start_triggers``)."""
     schedule_runner: ScheduleRunner
     """Fires due schedules from this API process."""
+    models: ModelCatalog
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
@@ -35,13 +37,18 @@ class Services:
 
         return cls(runtime=runtime, runs=runs, templates=templates, schedules=ScheduleService(runtime.db),
                    sender=Sender(runtime.db, runtime.settings, runtime.assets, runs.webhooks),
-                   schedule_runner=ScheduleRunner(runtime.db, fire, poll_seconds=runtime.settings.trigger_poll_seconds))
+                   schedule_runner=ScheduleRunner(runtime.db, fire, poll_seconds=runtime.settings.trigger_poll_seconds),
+                   models=ModelCatalog(runtime.settings))
 
     def start_triggers(self) -> None:
-        """Start the loops that act on their own: webhook deliveries and schedules."""
-        self.sender.loop.start()
-        self.schedule_runner.loop.start()
+        """Start the loops that act on their own: webhook deliveries, schedules, and the model
+        catalog's refresh from fal."""
+        for loop in self._loops():
+            loop.start()
 
     def stop_triggers(self) -> None:
-        self.schedule_runner.loop.stop()
-        self.sender.loop.stop()
+        for loop in reversed(self._loops()):
+            loop.stop()
+
+    def _loops(self) -> list:
+        return [self.sender.loop, self.schedule_runner.loop, self.models.loop]

@@ -43,6 +43,7 @@ def test_the_wheel_serves_the_canvas_and_examples_from_a_fresh_venv(web_dist, br
     wheel = build_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "orchestrator/web_dist/index.html" in names
+    assert "orchestrator/model_catalog/fal_snapshot.json" in names
     assert {f"orchestrator/examples/{p.name}" for p in (ROOT / "graphs").glob("*.json")} <= set(names)
 
     venv = fresh_venv(tmp_path / "venv", wheel)
@@ -57,6 +58,7 @@ def test_the_wheel_serves_the_canvas_and_examples_from_a_fresh_venv(web_dist, br
         assert page.status_code == 200 and "canvas has not been built" not in page.text
         examples = httpx.get(url + "/api/examples").json()["examples"]
         assert {e["id"] for e in examples} == {p.stem for p in (ROOT / "graphs").glob("*.json")}
+        assert httpx.get(url + "/api/catalog/models", params={"q": "flux dev"}).json()["models"]
 
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         try:
