@@ -3,6 +3,7 @@
 
 import type {
   AssetRef,
+  CatalogModel,
   Example,
   GraphDocument,
   NodeSpec,
@@ -99,6 +100,12 @@ export const api = {
   deleteTemplate: (id: string) => request<void>('DELETE', `/graphs/${encodeURIComponent(id)}`),
   runTemplate: (id: string, inputs: Record<string, unknown>) =>
     request<Run>('POST', `/graphs/${encodeURIComponent(id)}/runs`, { inputs }),
+
+  searchModels: (q: string, category = '', limit = 50) =>
+    request<{ models: CatalogModel[] }>(
+      'GET',
+      `/catalog/models?limit=${limit}&q=${encodeURIComponent(q)}` + (category ? `&category=${encodeURIComponent(category)}` : ''),
+    ).then((r) => r.models),
 
   listExamples: () => request<{ examples: Example[] }>('GET', '/examples').then((r) => r.examples),
 

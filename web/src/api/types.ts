@@ -149,6 +149,16 @@ export interface TemplateInput {
   default?: unknown;
 }
 
+/** An entry of GET /api/catalog/models: a provider's model endpoint. */
+export interface CatalogModel {
+  id: string;
+  provider: string;
+  title: string;
+  category: string;
+  description: string;
+  input_schema: JsonSchema;
+}
+
 export interface Example {
   id: string;
   name: string;

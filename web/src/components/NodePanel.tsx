@@ -10,6 +10,7 @@ import { specOf } from '../graph/subgraph';
 import { useCatalog } from '../store/catalog';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { ModelArguments } from './ModelArguments';
 import { DocText } from './DocText';
 import { ParamField } from './ParamField';
 
@@ -79,6 +80,7 @@ function NodeParams({ nodeId }: { nodeId: string }) {
             </div>
           ))}
       </form>
+      {node.data.type === 'fal.run' && <ModelArguments nodeId={node.id} />}
     </div>
   );
 }

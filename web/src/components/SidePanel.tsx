@@ -4,6 +4,7 @@ import { useUi, type PanelTab } from '../store/ui';
 import { ExamplesPanel } from './ExamplesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { InputsPanel } from './InputsPanel';
+import { ModelsPanel } from './ModelsPanel';
 import { NodePanel } from './NodePanel';
 import { TemplatesPanel } from './TemplatesPanel';
 
@@ -12,6 +13,7 @@ const TABS: [PanelTab, string][] = [
   ['inputs', 'Inputs'],
   ['templates', 'Templates'],
   ['examples', 'Examples'],
+  ['models', 'Models'],
   ['history', 'History'],
 ];
 
@@ -31,6 +33,7 @@ export function SidePanel() {
       {tab === 'inputs' && <InputsPanel />}
       {tab === 'templates' && <TemplatesPanel />}
       {tab === 'examples' && <ExamplesPanel />}
+      {tab === 'models' && <ModelsPanel />}
       {tab === 'history' && <HistoryPanel />}
     </aside>
   );
