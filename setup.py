@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent
 class BuildWithCanvas(build_py):
     def run(self) -> None:
         super().run()
+        if self.editable_mode:  # an editable install runs from the tree: web/dist and graphs/ as they are
+            return
         package = Path(self.build_lib) / "orchestrator"
         self._copy_tree(_built_canvas(), package / "web_dist")
         examples = package / "examples"
