@@ -6,12 +6,20 @@ module only reads templates, each version once per request, through the owner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
 from sqlalchemy import select
 
 from nodes import sdk
+from nodes.builtin.subgraph import TEMPLATE_NODE
+from nodes.sdk import NodeType
 from orchestrator.errors import GraphInvalid
+from orchestrator.graph.outputs import INNER
 from orchestrator.graph.spec import Graph, graph_to_builtins
 from orchestrator.graph.subgraph import ExpansionError, Loader, Resolved, Template, expand, resolve
+from orchestrator.graph.validate import error
 from orchestrator.store.db import Database
 from orchestrator.store.models import graph_versions, graphs
 
@@ -58,3 +66,41 @@ class Composer:
             return expand(document, self.loader(user_id), sdk.registry(), max_nodes=self.max_nodes)
         except ExpansionError as exc:
             raise GraphInvalid(exc.errors) from exc
+
+    def inner_nodes(self, user_id: str, graph: Graph) -> list[tuple[str, str, NodeType, Any]]:
+        """The nodes the graph's subgraphs bring, once expanded: (subgraph node, inner id, type,
+        params). Empty when there are none, or when a template cannot be had (``resolve`` says why)."""
+        if not any(n.type == TEMPLATE_NODE for n in graph.nodes):
+            return []
+        try:
+            expanded = self.expand(user_id, graph_to_builtins(graph))
+        except GraphInvalid:
+            return []
+        catalog, inner = sdk.registry(), []
+        for node in expanded["nodes"]:
+            node_type = catalog.get(node["type"])
+            if INNER not in node["id"] or node_type is None:
+                continue
+            try:
+                params = msgspec.convert(node.get("params") or {}, node_type.params)
+            except msgspec.ValidationError:
+                continue  # checked when its template was saved
+            inner.append((node["id"].split(INNER, 1)[0], node["id"], node_type, params))
+        return inner
+
+    def provider_errors(self, user_id: str, graph: Graph, setting: Callable[[str], Any]) -> list[dict]:
+        """An inner provider node whose key is not configured, reported on its subgraph node
+        (refused now, as a node drawn in the graph would be)."""
+        errors = []
+        for outer, inner_id, node_type, params in self.inner_nodes(user_id, graph):
+            missing = node_type.check_config(params, setting) if node_type.check_config else None
+            if missing:
+                errors.append(error("invalid_param", f"{outer}: its inner node {inner_id} uses provider "
+                                    f"{getattr(params, 'provider', None)!r}, which is not configured: set {missing}",
+                                    node=outer, param="template"))
+        return errors
+
+    def costs(self, user_id: str, graph: Graph, prices: dict) -> dict[str, float]:
+        """The estimated cost of each inner node of the graph's subgraphs, by its run id."""
+        return {inner_id: round(node_type.estimate(params, prices), 6) if node_type.estimate else 0.0
+                for _, inner_id, node_type, params in self.inner_nodes(user_id, graph)}

@@ -55,6 +55,7 @@ class RunService:
         errors += check_run_inputs(declared, inputs)
         errors += self._check_assets(user_id, declared, inputs)
         errors += self._check_providers(graph, checked, catalog)
+        errors += self.composer.provider_errors(user_id, graph, self.rt.settings.setting)
         if errors:
             raise GraphInvalid(errors)
         return checked, build_plan(graph, checked.order, checked.ends)
@@ -125,6 +126,7 @@ class RunService:
             node_type = catalog[node.type]
             costs[node.id] = round(node_type.estimate(checked.params[node.id], self.rt.settings.prices), 6) \
                 if node_type.estimate else 0.0
+        costs.update(self.composer.costs(user_id, body.graph, self.rt.settings.prices))  # inside subgraphs
         return {"cost": round(sum(costs.values()), 6), "currency": "USD", "nodes": costs}
 
     def cancel(self, user_id: str, run_id: str) -> dict:
