@@ -111,8 +111,9 @@ class RunService:
                 conn, run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                 graph_id=graph_id, graph_version=graph_version, use_cache=body.cache)
             self.webhooks.register(conn, run_id, user_id, body.webhook)
-            if schedule_id:
-                conn.execute(runs.update().where(runs.c.id == run_id).values(schedule_id=schedule_id))
+            if schedule_id or doc is not effective:  # made by a schedule; the graph as drawn, before expansion
+                conn.execute(runs.update().where(runs.c.id == run_id).values(
+                    schedule_id=schedule_id, drawn_graph=effective if doc is not effective else None))
         self.rt.bus.publish([note])
         for node_id in plan.roots:
             self.rt.dispatcher.send(run_id, node_id)
@@ -188,7 +189,7 @@ def _run_document(row, nodes: dict[str, dict], *, with_graph: bool) -> dict:
         "name": (row.graph or {}).get("name"), "schedule_id": row.schedule_id,
     }
     if with_graph:
-        document["graph"] = row.graph
+        document["graph"] = row.drawn_graph or row.graph
     return document
 
 

@@ -81,6 +81,8 @@ runs = Table(
     Column("outputs", JSONText, nullable=True),
     Column("cost", Float, nullable=False, default=0.0),
     Column("schedule_id", String(40), nullable=True),
+    Column("drawn_graph", JSONText, nullable=True),
+    # The graph as submitted, when ``graph`` (what the engine runs) is it with subgraphs expanded.
     Index("ix_runs_user", "user_id", "id"),
     Index("ix_runs_user_status", "user_id", "status", "id"),
     Index("ix_runs_user_graph", "user_id", "graph_id", "id"),

@@ -33,6 +33,8 @@ def test_a_template_runs_as_one_node_whose_inner_nodes_are_nodes_of_the_run(clie
     assert run["outputs"] == {"result": "hello, fox"}  # `greeting` unconnected: its default
     assert {"sub/join", "sub/greeting", "sub/sentence", "name", "result"} == set(run["nodes"])
     assert run["nodes"]["sub/join"]["outputs"] == {"text": "hello, fox"}
+    # The run's graph is the one drawn (it reopens and reruns as it is); expansion is the engine's.
+    assert [n["id"] for n in run["graph"]["nodes"]] == ["name", "sub", "result"]
     started = {d["node_id"] for _, kind, d in seen if kind == "node.started"}
     assert {"sub/join", "sub/sentence"} <= started
 

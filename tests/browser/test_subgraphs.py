@@ -60,4 +60,15 @@ def test_make_a_subgraph_from_a_selection_run_it_and_open_it(canvas, app_url):
     expect(page.locator('[data-testid="subgraph-back"]')).to_have_count(0)
     assert set(canvas.node_ids()) == {first, second, sub, wait}
     canvas.expect_node_status(wait, "succeeded")
+
+    # Reopened from the history, the run shows the graph as drawn, the subgraph as one node.
+    run_id = page.evaluate("() => localStorage.getItem('fusionflow.currentRun')")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="New", exact=True).click()
+    expect(page.locator(".react-flow__node")).to_have_count(0)
+    canvas.open_tab("history")
+    page.locator(f'[data-testid="run-item"][data-run-id="{run_id}"] .ff-list-main').click()
+    expect(page.locator(".react-flow__node")).to_have_count(4)
+    assert set(canvas.node_ids()) == {first, second, sub, wait}
+    canvas.expect_node_status(sub, "succeeded")
     canvas.assert_no_console_errors()

@@ -5,6 +5,7 @@
 - ``graphs.webhook``; ``webhook_secrets`` (one per user), ``run_webhooks`` (one delivery
   per run that names a webhook) and ``webhook_attempts`` (the delivery log).
 - ``schedules`` (cron schedules of templates) and ``runs.schedule_id``.
+- ``runs.drawn_graph``: the graph as submitted, when ``runs.graph`` is it with subgraphs expanded.
 
 Revision ID: 0006
 Revises: 0002
@@ -55,6 +56,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_webhook_attempts_run", "webhook_attempts", ["run_id", "id"])
     op.add_column("runs", sa.Column("schedule_id", sa.String(40), nullable=True))
+    op.add_column("runs", sa.Column("drawn_graph", sa.Text(), nullable=True))
     op.create_table(
         "schedules",
         sa.Column("id", sa.String(40), primary_key=True),
@@ -78,6 +80,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("schedules")
     with op.batch_alter_table("runs") as batch:
+        batch.drop_column("drawn_graph")
         batch.drop_column("schedule_id")
     op.drop_table("webhook_attempts")
     op.drop_table("run_webhooks")
