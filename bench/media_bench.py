@@ -57,7 +57,7 @@ def make_inputs(ffmpeg: str, directory: Path, size_mb: int) -> tuple[Path, Path,
 def child(args: argparse.Namespace) -> int:
     """Run one node over the inputs, the way a worker does; print JSON with the numbers."""
     sys.path.insert(0, str(ROOT))
-    from nodes import sdk
+    from nodes.catalog import load_catalog
     from nodes.media import ffmpeg as runner
     from tests.media.conftest import Harness, make_store
 
@@ -96,7 +96,7 @@ def child(args: argparse.Namespace) -> int:
     runner.run = timed("ffmpeg", runner.run)
     runner.probe = timed("probe", runner.probe)
     store.put_file = timed("store", store.put_file)
-    sdk.registry()  # load every node type (and its imports) before measuring
+    load_catalog()  # load every node type (and its imports) before measuring
     os.sync()  # storing the inputs left a GB of dirty pages: do not time their write-back
     before = _status("VmRSS")
     started = time.perf_counter()

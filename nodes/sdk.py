@@ -18,7 +18,7 @@ which the engine implements. That keeps node types testable with no engine.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +150,23 @@ MISSING: Any = _Missing()
 RunFunction = Callable[[Context, Any, dict[str, Any]], dict[str, Any]]
 EstimateFunction = Callable[[Any, dict[str, Any]], float]
 ConfigCheck = Callable[[Any, Callable[[str], Any]], "str | None"]
+CacheRule = Callable[[Any], bool]
+"""Given a node's params, True when its outputs are determined by its params and inputs."""
+
+
+def with_seed(params: Any) -> bool:
+    """The cache rule of generators and provider nodes: cacheable when a ``seed`` is given."""
+    return getattr(params, "seed", None) is not None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Another implementation of a node type for one value of its ``provider`` param
+    (fal or Gemini behind ``image.generate``), plugged in through the catalog."""
+
+    run: RunFunction
+    estimate: EstimateFunction | None = None
+    settings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,18 +181,51 @@ class NodeType:
     inputs: tuple[Port, ...]
     outputs: tuple[Port, ...]
     run: RunFunction
-    cacheable: bool = False
+    cacheable: bool | CacheRule = False
+    """True when outputs are determined by type, version, params and inputs; or a rule
+    deciding it from the params (``with_seed``)."""
     version: int = 1
     estimate: EstimateFunction | None = None
     """Cost in USD of one execution with these params, before running."""
     check_config: ConfigCheck | None = None
     """Returns the name of a missing setting when the params need one (a provider key)."""
+    settings: tuple[str, ...] = ()
+    """The settings its context may read (provider keys, time-outs); nothing else is visible."""
+    instant: bool = False
+    """A pure function of its params, inputs and run inputs that takes no time (no I/O,
+    no assets, no progress): the engine may run it before claiming it and record the
+    claim and the outcome in one transaction (a redelivered message may run it twice,
+    harmlessly)."""
+    backends: dict[str, Backend] = field(default_factory=dict)
+    """Implementations by ``provider`` param, added by ``Catalog.add_backend``."""
     input_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
     output_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "input_ports", {p.name: p for p in self.inputs})
         object.__setattr__(self, "output_ports", {p.name: p for p in self.outputs})
+
+    def is_cacheable(self, params: Any) -> bool:
+        """Whether a node of this type with ``params`` may be taken from the output cache."""
+        return self.cacheable(params) if callable(self.cacheable) else self.cacheable
+
+    def backend(self, params: Any) -> Backend | None:
+        return self.backends.get(getattr(params, "provider", None)) if self.backends else None
+
+    def execute(self, ctx: Context, params: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Run a node of this type: through the back end of its ``provider``, if one is plugged in."""
+        backend = self.backend(params)
+        return (backend.run if backend is not None else self.run)(ctx, params, inputs)
+
+    def estimate_cost(self, params: Any, prices: dict[str, Any]) -> float:
+        """USD for one execution with ``params`` (0 when the type has no price)."""
+        backend = self.backend(params)
+        estimate = backend.estimate if backend is not None and backend.estimate else self.estimate
+        return estimate(params, prices) if estimate else 0.0
+
+    def allowed_settings(self, params: Any) -> tuple[str, ...]:
+        backend = self.backend(params)
+        return self.settings + backend.settings if backend is not None else self.settings
 
     def params_schema(self) -> dict:
         """The JSON Schema of the params, inlined (no top-level ``$ref``)."""
@@ -195,7 +245,8 @@ class NodeType:
                 for p in self.inputs
             ],
             "outputs": [{"name": p.name, "type": p.type, "description": p.description} for p in self.outputs],
-            "cacheable": self.cacheable,
+            "cacheable": bool(self.cacheable),
+            "cacheable_when": "seed" if callable(self.cacheable) else None,
         }
 
 
@@ -222,10 +273,12 @@ def node_type(
     inputs: list[Port] | tuple[Port, ...] = (),
     outputs: list[Port] | tuple[Port, ...] = (),
     description: str | None = None,
-    cacheable: bool = False,
+    cacheable: bool | CacheRule = False,
     version: int = 1,
     estimate: EstimateFunction | None = None,
     check_config: ConfigCheck | None = None,
+    settings: tuple[str, ...] = (),
+    instant: bool = False,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
     annotation of its second argument; its description defaults to its docstring."""
@@ -247,6 +300,8 @@ def node_type(
             version=version,
             estimate=estimate,
             check_config=check_config,
+            settings=tuple(settings),
+            instant=instant,
         )
         return fn
 
@@ -262,25 +317,7 @@ def _params_class(fn: RunFunction) -> type[Params]:
     return params_cls
 
 
-def registry() -> dict[str, NodeType]:
-    """Every registered node type by name (loads the built-in types on first use)."""
-    if not _loaded:
-        _load_builtin()
-    return _REGISTRY
-
-
-def get(type_name: str) -> NodeType | None:
-    return registry().get(type_name)
-
-
-_loaded = False
-
-
-def _load_builtin() -> None:
-    global _loaded
-    _loaded = True
-    import nodes.builtin  # noqa: F401  (registers on import)
-
-
-def iter_types() -> Iterator[NodeType]:
-    return iter(sorted(registry().values(), key=lambda t: (t.category, t.type)))
+def declared_types() -> list[NodeType]:
+    """Every node type declared so far with ``node_type`` (``nodes.catalog`` imports the
+    modules that declare them and builds the catalog from this)."""
+    return list(_REGISTRY.values())

@@ -122,7 +122,7 @@ def embedded_server() -> Iterator[str]:
     from orchestrator.engine.runtime import Runtime
 
     settings = settings_module.load()
-    runtime = Runtime(settings, executes=not settings.distributed)
+    runtime = Runtime.build(settings, executes=not settings.distributed)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning",
                                            lifespan="on", timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)

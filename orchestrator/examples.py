@@ -6,9 +6,25 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from orchestrator.graph.spec import graph_from_builtins, graph_to_builtins
 from orchestrator.resources import examples_dir
+
+
+class Example(msgspec.Struct):
+    id: str
+    """The file name without ``.json``."""
+    name: str
+    description: str
+    graph: dict[str, Any]
+    """The graph document, ``ui`` layout included."""
+
+
+class ExampleList(msgspec.Struct):
+    examples: list[Example]
 
 
 def load_examples(directory: Path) -> list[dict]:
@@ -24,6 +40,6 @@ def load_examples(directory: Path) -> list[dict]:
 
 
 @functools.cache
-def examples() -> list[dict]:
+def examples() -> ExampleList:
     """The shipped examples, read once."""
-    return load_examples(examples_dir())
+    return msgspec.convert({"examples": load_examples(examples_dir())}, ExampleList)

@@ -54,6 +54,8 @@ class Settings:
     retry_base_ms: int
     retry_max_ms: int
     lease_seconds: int
+    stop_grace_seconds: float
+    """How long a stopping worker lets its running nodes finish before handing them back."""
     max_nodes: int
     max_edges: int
     max_upload_bytes: int
@@ -82,6 +84,17 @@ class Settings:
 
     def setting(self, name: str, default=None):
         return self.extra.get(name, default)
+
+    def node_view(self, declared: tuple[str, ...]) -> dict:
+        """What a node's context may read: the settings its type declares (provider keys,
+        base URLs) and the limits every node honours; never the database URL, the
+        object store's credentials or the signing key."""
+        view = {name: self.extra[name] for name in declared if name in self.extra}
+        view.update({"prices": self.prices, "provider_timeout_seconds": self.provider_timeout_seconds,
+                     "max_upload_bytes": self.max_upload_bytes, "allow_private_urls": self.allow_private_urls})
+        if "FUSIONFLOW_FFMPEG" in self.extra:
+            view["FUSIONFLOW_FFMPEG"] = self.extra["FUSIONFLOW_FFMPEG"]
+        return view
 
 
 PROVIDER_SETTINGS = (
@@ -126,6 +139,7 @@ def _load() -> Settings:
         retry_base_ms=_int("FUSIONFLOW_RETRY_BASE_MS", 500),
         retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
         lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
+        stop_grace_seconds=_float("FUSIONFLOW_STOP_GRACE_SECONDS", 2.0),
         max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),
         max_edges=_int("FUSIONFLOW_MAX_EDGES", 50_000),
         max_upload_bytes=_int("FUSIONFLOW_MAX_UPLOAD_BYTES", 2 * 1024**3),

@@ -2,8 +2,8 @@
 
 Each has a ``provider`` param. ``local`` works offline and is deterministic: the same
 params (and prompt) give the same result, so every media graph can be tested and
-demoed without keys. Other providers plug into the ``*_PROVIDERS`` dicts (see
-``nodes.media.providers``).
+demoed without keys. Other providers plug in as back ends through the catalog
+(``nodes.catalog.Catalog.add_backend``; see ``nodes.providers.plugins``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import ffmpeg as ff
 
 from nodes.media import ffmpeg as runner
 from nodes.media.providers import Provider, config_check, dispatch
-from nodes.sdk import Context, Params, Port, node_type
+from nodes.sdk import Context, Params, Port, node_type, with_seed
 
 ProviderName = Literal["local", "fal", "gemini"]
 Seed = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
@@ -33,6 +33,12 @@ Seed = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
 
 def _digest(*parts: object) -> bytes:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
+
+
+def local_or_seeded(params) -> bool:
+    """The cache rule of ``video.from_image`` and ``audio.generate``: ``local`` is
+    deterministic by nature; a provider is when given a seed."""
+    return params.provider == "local" or with_seed(params)
 
 
 # -- image.generate ------------------------------------------------------------------------------
@@ -115,6 +121,7 @@ IMAGE_PROVIDERS: dict[str, Provider] = {"local": local_image}
 @node_type("image.generate", title="Generate image", category="image",
            inputs=[Port("prompt", "text", description="What to draw")],
            outputs=[Port("image", "image"), Port("seed", "number", description="The seed used")],
+           cacheable=with_seed,
            check_config=config_check(IMAGE_PROVIDERS))
 def generate_image(ctx: Context, params: ImageParams, inputs: dict) -> dict:
     """Text to image. ``local`` draws a deterministic PNG offline (the same bytes for the same
@@ -174,7 +181,8 @@ VIDEO_PROVIDERS: dict[str, Provider] = {"local": local_video}
 
 @node_type("video.from_image", title="Animate image", category="video",
            inputs=[Port("image", "image"), Port("prompt", "text", required=False, description="How it moves")],
-           outputs=[Port("video", "video")], check_config=config_check(VIDEO_PROVIDERS))
+           outputs=[Port("video", "video")], check_config=config_check(VIDEO_PROVIDERS),
+           cacheable=local_or_seeded)
 def video_from_image(ctx: Context, params: VideoParams, inputs: dict) -> dict:
     """Image to video. ``local`` makes a short clip with a slow zoom or pan over the still."""
     return dispatch(VIDEO_PROVIDERS, "video.from_image", ctx, params, inputs)
@@ -247,7 +255,8 @@ AUDIO_PROVIDERS: dict[str, Provider] = {"local": local_audio}
 
 @node_type("audio.generate", title="Generate audio", category="audio",
            inputs=[Port("prompt", "text", description="What it should sound like")],
-           outputs=[Port("audio", "audio")], check_config=config_check(AUDIO_PROVIDERS))
+           outputs=[Port("audio", "audio")], check_config=config_check(AUDIO_PROVIDERS),
+           cacheable=local_or_seeded)
 def generate_audio(ctx: Context, params: AudioParams, inputs: dict) -> dict:
     """Text to audio. ``local`` plays a short melody derived from the prompt (deterministic)."""
     return dispatch(AUDIO_PROVIDERS, "audio.generate", ctx, params, inputs)

@@ -1,10 +1,9 @@
 """Provider dispatch shared by the generator nodes (image, video, audio).
 
 Each generator node module keeps a plain dict ``PROVIDERS: name -> function`` with
-the ``local`` (offline) implementation; provider modules (fal, Gemini) add theirs:
-
-    from nodes.media import generate
-    generate.IMAGE_PROVIDERS["fal"] = fal_image      # (ctx, params, inputs) -> outputs
+its own ``local`` (offline) implementation. Provider back ends (fal, Gemini) are
+not added there: they plug in through the catalog (``nodes.catalog``), and the
+node type runs them before its own function is reached.
 
 ``REQUIRED_SETTINGS`` names the setting each provider needs; ``config_check`` turns
 that into the node type's ``check_config`` so that a run using a provider with no key

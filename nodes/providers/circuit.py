@@ -21,6 +21,8 @@ from typing import Any
 
 from nodes.sdk import TransientError
 
+SETTINGS = ("FUSIONFLOW_CIRCUIT_THRESHOLD", "FUSIONFLOW_CIRCUIT_COOLDOWN")
+"""The settings a node using a breaker reads."""
 DEFAULT_THRESHOLD = 5
 DEFAULT_COOLDOWN = 30.0
 

@@ -44,6 +44,9 @@ from nodes.providers.download import _retry_after
 from nodes.sdk import Cancelled, Context, NodeError, TransientError
 
 DEFAULT_QUEUE_URL = "https://queue.fal.run/"
+SETTINGS = ("FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
+            *circuit.SETTINGS)
+"""The settings a node calling fal declares (its context shows it nothing else)."""
 TRANSIENT_STATUS = {408, 409, 425, 429, 499}
 TRANSIENT_ERROR_TYPES = {
     "request_timeout", "startup_timeout", "runner_scheduling_failure", "runner_connection_timeout",

@@ -24,6 +24,11 @@ class FalRunParams(Params):
     provider: Literal["fal"] = "fal"
 
 
+def _seeded(params: FalRunParams) -> bool:
+    """Cacheable only when the app is given a seed in ``arguments``."""
+    return "seed" in params.arguments
+
+
 def _estimate(params: FalRunParams, prices: dict) -> float:
     return costs.fal_cost(prices, params.app, params.arguments)[0]
 
@@ -51,7 +56,7 @@ def _assets_in(ctx: Context, value: Any, saved: list[dict]) -> Any:
     return {key: _assets_in(ctx, item, saved) for key, item in value.items()}
 
 
-@node_type("fal.run", title="Run fal app", category="provider",
+@node_type("fal.run", cacheable=_seeded, settings=fal.SETTINGS, title="Run fal app", category="provider",
            inputs=[Port("prompt", "text", required=False), Port("image", "image", required=False),
                    Port("video", "video", required=False), Port("audio", "audio", required=False),
                    Port("lora", "json", required=False, description="From lora.train: added to the app's loras"),

@@ -28,6 +28,8 @@ from nodes.providers import circuit
 from nodes.sdk import Cancelled, Context, NodeError, TransientError
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+SETTINGS = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL", "GEMINI_API_VERSION", *circuit.SETTINGS)
+"""The settings a node calling Gemini declares (its context shows it nothing else)."""
 _executor = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="gemini")
 _clients: dict[tuple, genai.Client] = {}
 _clients_lock = threading.Lock()

@@ -16,7 +16,7 @@ from nodes.providers import costs, fal
 from nodes.providers import gemini as gemini_adapter
 from nodes.providers.common import check_provider, input_url, read_asset
 from nodes.providers.media import ASPECT_RATIOS, fal_image_result, gemini_image_result
-from nodes.sdk import Context, NodeError, Params, Port, node_type
+from nodes.sdk import Context, NodeError, Params, Port, node_type, with_seed
 
 DEFAULT_MODELS = {"gemini": "gemini-2.5-flash-image", "fal": "fal-ai/flux-pro/kontext"}
 
@@ -50,7 +50,7 @@ def _estimate(params: ImageEditParams, prices: dict) -> float:
     return costs.fal_cost(prices, _model(params), _fal_arguments(params, "", [""]))[0]
 
 
-@node_type("image.edit", title="Edit image", category="image",
+@node_type("image.edit", cacheable=with_seed, settings=fal.SETTINGS + gemini_adapter.SETTINGS, title="Edit image", category="image",
            inputs=[Port("image", "image", description="The image to edit"),
                    Port("prompt", "text", description="What to change"),
                    Port("references", "image", required=False, multiple=True,

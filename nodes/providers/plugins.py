@@ -1,19 +1,13 @@
-"""Plug the fal and Gemini back ends into the media helper's generator nodes.
+"""The fal and Gemini back ends of the generic generator nodes.
 
 ``image.generate`` gains ``fal`` and ``gemini``; ``video.from_image`` and
-``audio.generate`` gain ``fal`` (``nodes/media/generate.py`` dispatches on
-``provider`` through its ``*_PROVIDERS`` dicts). Those node types are declared
-without an ``estimate``; the provider-aware one is attached here, so that
-``POST /api/runs/estimate`` prices them.
+``audio.generate`` gain ``fal``. Each back end brings its price estimate (so that
+``POST /api/runs/estimate`` prices them) and the settings it reads.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from nodes import sdk
-from nodes.media import generate
-from nodes.providers import media
+from nodes.providers import fal, gemini, media
 
 
 def _image_fal(ctx, params, inputs):
@@ -32,12 +26,10 @@ def _audio_fal(ctx, params, inputs):
     return media.generate_audio_fal(ctx, params, inputs.get("prompt") or "")
 
 
-generate.IMAGE_PROVIDERS.update({"fal": _image_fal, "gemini": _image_gemini})
-generate.VIDEO_PROVIDERS["fal"] = _video_fal
-generate.AUDIO_PROVIDERS["fal"] = _audio_fal
-
-for _type, _estimate in (("image.generate", media.estimate_image), ("video.from_image", media.estimate_video),
-                         ("audio.generate", media.estimate_audio)):
-    _node = sdk._REGISTRY.get(_type)
-    if _node is not None and _node.estimate is None:
-        sdk._REGISTRY[_type] = dataclasses.replace(_node, estimate=_estimate)
+def register(catalog) -> None:
+    """Plug the back ends into ``catalog`` (a ``nodes.catalog.Catalog``)."""
+    catalog.add_backend("image.generate", "fal", _image_fal, estimate=media.estimate_image, settings=fal.SETTINGS)
+    catalog.add_backend("image.generate", "gemini", _image_gemini, estimate=media.estimate_image,
+                        settings=gemini.SETTINGS)
+    catalog.add_backend("video.from_image", "fal", _video_fal, estimate=media.estimate_video, settings=fal.SETTINGS)
+    catalog.add_backend("audio.generate", "fal", _audio_fal, estimate=media.estimate_audio, settings=fal.SETTINGS)

@@ -36,7 +36,8 @@ from orchestrator.assets.local import LocalAssetStore
 from orchestrator.assets.signing import REQUEST_BASE_URL, remember_base_url
 from orchestrator.assets.sniff import SNIFF_BYTES, reconcile
 from orchestrator.api.state import Services
-from orchestrator.errors import ApiError, NotFound
+from orchestrator.api.errors import ApiError
+from orchestrator.errors import NotFound
 
 WRITE_BATCH = 1024 * 1024
 """Received bytes are written to the scratch file in batches of about this size."""

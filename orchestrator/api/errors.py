@@ -6,10 +6,40 @@ import logging
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from orchestrator.errors import ApiError, GraphInvalid
+from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error of the HTTP layer itself (a body too large, an upload refused): a status,
+    a code and a message."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, InvalidRequest: 400, Unavailable: 503}
+"""Each domain error's status; a class not listed takes its nearest listed base's."""
+
+
+def status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
@@ -20,9 +50,13 @@ def _json(status: int, body: dict) -> Response:
 
 
 def api_error(_: Request, exc: ApiError) -> Response:
-    if isinstance(exc, GraphInvalid):
-        return _json(exc.status, {"errors": exc.errors})
     return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+
+
+def domain_error(_: Request, exc: DomainError) -> Response:
+    if isinstance(exc, GraphInvalid):
+        return _json(422, {"errors": exc.errors})
+    return _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message}})
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:
@@ -38,10 +72,21 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}},)
 
 
+def dependency_down(request: Request, exc: Exception) -> Response:
+    """The database or Redis cannot be reached: 503, so clients retry, never 500."""
+    log.warning("%s %s: a dependency is down: %s", request.method, request.url.path, type(exc).__name__)
+    response = _json(503, {"error": {"code": "unavailable",
+                                     "message": "a service FusionFlow depends on is not answering; retry shortly"}})
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def internal_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _json(500, {"error": {"code": "internal_error", "message": "internal error; see the server log"}})
 
 
-HANDLERS = {ApiError: api_error, ValidationException: validation_error, HTTPException: http_error,
+HANDLERS = {ApiError: api_error, DomainError: domain_error, OperationalError: dependency_down,
+            InterfaceError: dependency_down, RedisConnectionError: dependency_down, RedisTimeoutError: dependency_down,
+            ValidationException: validation_error, HTTPException: http_error,
             Exception: internal_error}

@@ -1,30 +1,30 @@
 """Event streams (contract section 4): a run's events, and all of a user's.
 
-Both read the event log in the database and wait on the bus between reads, so a
-reconnect with ``Last-Event-ID`` (or ``?after=N``) gets exactly what it missed,
-whichever API process serves it, and a listener that arrives after the run ended
-gets the whole log.
+Both come from the event log in the database, read again whenever the bus says it
+grew, so a reconnect with ``Last-Event-ID`` (or ``?after=N``) gets exactly what it
+missed, whichever API process serves it, and a listener that arrives after the run
+ended gets the whole log. A run's listeners in one process share one reader
+(``orchestrator.events.feed``); a user's stream reads for itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import anyio.to_thread
-import msgspec
 from litestar import Request, get
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from orchestrator.api.errors import ApiError
 from orchestrator.api.state import Services
-from orchestrator.errors import ApiError
+from orchestrator.events.feed import renderer
 from orchestrator.store import eventlog
-from orchestrator.store.eventlog import TERMINAL_RUN_EVENTS, Event
+from orchestrator.store.eventlog import Event
 
 KEEPALIVE_SECONDS = 15
 POLL_SECONDS = 5.0
 """A reader looks at the log at least this often even with no note on the bus."""
-WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
 BATCH_SECONDS = 0.02
 """After a wake-up a reader waits this long for more events before reading, so a busy
 run costs one read per batch of events instead of one per event."""
@@ -41,30 +41,8 @@ def _resume_point(request: Request, after: int | None) -> int | None:
         raise ApiError(f"Last-Event-ID {value!r} is not an event id from this stream", code="invalid_event_id") from None
 
 
-def _stream(services: Services, read: Callable[[int], list[Event]], key: str, after: int,
-            position: Callable[[Event], int], stop_after_terminal: bool) -> EventSourceResponse:
-    assets = services.runtime.assets
-
-    def fresh(event: Event) -> str:
-        if assets is None or event.type not in WITH_OUTPUTS:
-            return event.data
-        return msgspec.json.encode(assets.with_fresh_urls(msgspec.json.decode(event.data))).decode()
-
-    async def events() -> AsyncIterator[ServerSentEvent]:
-        yield ServerSentEvent(comment="connected")
-        cursor = after
-        with services.runtime.bus.subscribe(key) as subscription:
-            while True:
-                batch = await anyio.to_thread.run_sync(read, cursor)
-                for event in batch:
-                    cursor = position(event)
-                    yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
-                    if stop_after_terminal and event.type in TERMINAL_RUN_EVENTS:
-                        return
-                if not batch and await subscription.wait_async(POLL_SECONDS):
-                    await asyncio.sleep(BATCH_SECONDS)
-
-    return EventSourceResponse(events(), ping=KEEPALIVE_SECONDS, sep="\n",
+def _response(events: AsyncIterator[ServerSentEvent | bytes]) -> EventSourceResponse:
+    return EventSourceResponse(events, ping=KEEPALIVE_SECONDS, sep="\n",
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -74,11 +52,12 @@ async def run_events(run_id: str, request: Request, services: Services, user_id:
     start = _resume_point(request, after) or 0
     await anyio.to_thread.run_sync(services.runs.require, user_id, run_id)
 
-    def read(cursor: int) -> list[Event]:
-        with services.runtime.db.read() as conn:
-            return eventlog.read_run(conn, run_id, cursor)
+    async def events() -> AsyncIterator[ServerSentEvent | bytes]:
+        yield ServerSentEvent(comment="connected")
+        async for _seq, _kind, frame in services.feeds.listen(run_id, start):
+            yield frame
 
-    return _stream(services, read, f"run:{run_id}", start, lambda e: e.seq, stop_after_terminal=True)
+    return _response(events())
 
 
 @get("/api/events", tags=["events"], include_in_schema=False)
@@ -94,4 +73,18 @@ async def user_events(request: Request, services: Services, user_id: str, after:
         with services.runtime.db.read() as conn:
             return eventlog.read_user(conn, user_id, cursor)
 
-    return _stream(services, read, f"user:{user_id}", start, lambda e: e.user_seq, stop_after_terminal=False)
+    fresh = renderer(services.runtime.assets)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        yield ServerSentEvent(comment="connected")
+        cursor = start
+        with services.runtime.bus.subscribe(f"user:{user_id}") as subscription:
+            while True:
+                batch = await anyio.to_thread.run_sync(read, cursor)
+                for event in batch:
+                    cursor = event.user_seq
+                    yield ServerSentEvent(data=fresh(event), event=event.type, id=str(cursor))
+                if not batch and await subscription.wait_async(POLL_SECONDS):
+                    await asyncio.sleep(BATCH_SECONDS)
+
+    return _response(events())

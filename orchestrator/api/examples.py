@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import get
 
-from orchestrator.examples import examples
+from orchestrator.examples import ExampleList, examples
 
 
 @get("/api/examples", tags=["examples"], sync_to_thread=False, summary="The example graphs shipped with FusionFlow")
-def list_examples() -> dict[str, Any]:
-    return {"examples": examples()}
+def list_examples() -> ExampleList:
+    return examples()

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nodes.builtin.subgraph import INTERNAL
+from orchestrator.engine.documents import Catalog, as_document
 from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
+from orchestrator.events.feed import FeedHub, ReadRun, renderer
 from orchestrator.graph.spec import TemplateRunCreate
 from orchestrator.model_catalog.service import ModelCatalog
+from orchestrator.periodic import Periodic
 from orchestrator.schedules.runner import ScheduleRunner
 from orchestrator.schedules.service import ScheduleService
+from orchestrator.store import eventlog
+from orchestrator.store.db import Database
 from orchestrator.webhooks.sender import Sender
 
 
@@ -19,23 +25,33 @@ class Services:
     runtime: Runtime
     runs: RunService
     templates: TemplateService
+    catalog_document: Catalog
+    """``GET /api/nodes``, built once (the engine's own node types left out)."""
+    feeds: FeedHub
+    """One reader per run of this process's event streams."""
     schedules: ScheduleService
     sender: Sender
     """Sends webhooks from this API process (see ``start_triggers``)."""
     schedule_runner: ScheduleRunner
     """Fires due schedules from this API process."""
     models: ModelCatalog
+    """The provider model catalog, refreshed from fal by this process."""
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
-        runs = RunService(runtime)
-        templates = TemplateService(runs)
+        runs = RunService(db=runtime.db, ledger=runtime.ledger, dispatcher=runtime.dispatcher,
+                          catalog=runtime.catalog, assets=runtime.assets, settings=runtime.settings,
+                          cancel_local=runtime.executor.cancel_local)
+        templates = TemplateService(runs, runtime.db)
 
         def fire(user_id: str, graph_id: str, inputs: dict, schedule_id: str) -> str:
-            run = templates.run(user_id, graph_id, TemplateRunCreate(inputs=inputs), schedule_id=schedule_id)
-            return run["id"]
+            return templates.run(user_id, graph_id, TemplateRunCreate(inputs=inputs), schedule_id=schedule_id).id
 
-        return cls(runtime=runtime, runs=runs, templates=templates, schedules=ScheduleService(runtime.db),
+        shown = [t.describe() for t in runtime.catalog.sorted() if t.category != INTERNAL]
+        return cls(runtime=runtime, runs=runs, templates=templates,
+                   catalog_document=as_document({"nodes": shown}, Catalog),
+                   feeds=FeedHub(runtime.bus, _run_reader(runtime.db), renderer(runtime.assets)),
+                   schedules=ScheduleService(runtime.db, runtime.catalog),
                    sender=Sender(runtime.db, runtime.settings, runtime.assets, runs.webhooks),
                    schedule_runner=ScheduleRunner(runtime.db, fire, poll_seconds=runtime.settings.trigger_poll_seconds),
                    models=ModelCatalog(runtime.settings))
@@ -50,5 +66,13 @@ class Services:
         for loop in reversed(self._loops()):
             loop.stop()
 
-    def _loops(self) -> list:
+    def _loops(self) -> list[Periodic]:
         return [self.sender.loop, self.schedule_runner.loop, self.models.loop]
+
+
+def _run_reader(db: Database) -> ReadRun:
+    def read(run_id: str, after: int) -> list:
+        with db.read() as conn:
+            return eventlog.read_run(conn, run_id, after)
+
+    return read

@@ -18,7 +18,7 @@ def _checks(services: Services) -> dict[str, str]:
     results: dict[str, str] = {}
     probes = {
         "database": runtime.db.ping,
-        "broker": lambda: runtime.broker.client.ping() if hasattr(runtime.broker, "client") else None,
+        "broker": runtime.ping_broker,
         "bus": runtime.bus.ping,
         "storage": (runtime.assets.check if runtime.assets is not None else lambda: None),
     }

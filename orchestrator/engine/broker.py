@@ -22,7 +22,7 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import compute_backoff
 from dramatiq.message import Message
-from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
+from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, ShutdownNotifications, TimeLimit
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,10 @@ class WakeupRedisBroker(RedisBroker):
 
 
 def _middleware() -> list:
-    # Dramatiq's defaults, with a time limit long enough for hour-long provider jobs:
-    # our own executor bounds every external call.
-    return [AgeLimit(), TimeLimit(time_limit=WEEK_MS), ShutdownNotifications(), Callbacks(), Pipelines(),
-            Retries(max_retries=5, min_backoff=500, max_backoff=30_000)]
+    # Dramatiq's defaults less ``Retries``: the engine retries nodes itself (one retry
+    # layer, so attempts are counted once), and the time limit is long enough for
+    # hour-long provider jobs: our own executor bounds every external call.
+    return [AgeLimit(), TimeLimit(time_limit=WEEK_MS), ShutdownNotifications(), Callbacks(), Pipelines()]
 
 
 def build_broker(redis_url: str | None) -> dramatiq.Broker:
@@ -111,14 +111,10 @@ def declare_actor(broker: dramatiq.Broker, queue_name: str,
                   execute: Callable[[str, str], None]) -> dramatiq.Actor:
     """Bind ``execute(run_id, node_id)`` to ``broker`` as the ``execute_node`` actor."""
     return dramatiq.Actor(execute, broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name,
-                          priority=0, options={"max_retries": 5})
+                          priority=0, options={"max_retries": 0})
 
 
-class Dispatcher:
-    """Sends node executions to the broker."""
-
-    def __init__(self, actor: dramatiq.Actor) -> None:
-        self.actor = actor
-
-    def send(self, run_id: str, node_id: str, delay_ms: int | None = None) -> None:
-        self.actor.send_with_options(args=(run_id, node_id), delay=delay_ms or None)
+def ping_broker(broker: dramatiq.Broker) -> None:
+    """Raise when the broker cannot be reached (the in-process one always can)."""
+    if isinstance(broker, RedisBroker):
+        broker.client.ping()

@@ -6,13 +6,12 @@ module only reads templates, each version once per request, through the owner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
 from sqlalchemy import select
 
-from nodes import sdk
 from nodes.builtin.subgraph import TEMPLATE_NODE
 from nodes.sdk import NodeType
 from orchestrator.errors import GraphInvalid
@@ -25,8 +24,9 @@ from orchestrator.store.models import graph_versions, graphs
 
 
 class Composer:
-    def __init__(self, db: Database, *, max_nodes: int) -> None:
+    def __init__(self, db: Database, catalog: Mapping[str, NodeType], *, max_nodes: int) -> None:
         self.db = db
+        self.catalog = catalog
         self.max_nodes = max_nodes
 
     def loader(self, user_id: str) -> Loader:
@@ -57,13 +57,13 @@ class Composer:
     def resolve(self, user_id: str, graph: Graph, *, inside: str | None = None) -> Resolved:
         """The subgraph nodes' types (their templates' ports) and what is wrong with them.
         ``inside``: the template this graph is being saved as (reaching it is a cycle)."""
-        return resolve(graph_to_builtins(graph), self.loader(user_id), sdk.registry(),
+        return resolve(graph_to_builtins(graph), self.loader(user_id), self.catalog,
                        chain=(inside,) if inside else ())
 
     def expand(self, user_id: str, document: dict) -> dict:
         """The graph document with its subgraphs expanded (itself when it has none)."""
         try:
-            return expand(document, self.loader(user_id), sdk.registry(), max_nodes=self.max_nodes)
+            return expand(document, self.loader(user_id), self.catalog, max_nodes=self.max_nodes)
         except ExpansionError as exc:
             raise GraphInvalid(exc.errors) from exc
 
@@ -76,7 +76,7 @@ class Composer:
             expanded = self.expand(user_id, graph_to_builtins(graph))
         except GraphInvalid:
             return []
-        catalog, inner = sdk.registry(), []
+        catalog, inner = self.catalog, []
         for node in expanded["nodes"]:
             node_type = catalog.get(node["type"])
             if INNER not in node["id"] or node_type is None:
@@ -102,5 +102,5 @@ class Composer:
 
     def costs(self, user_id: str, graph: Graph, prices: dict) -> dict[str, float]:
         """The estimated cost of each inner node of the graph's subgraphs, by its run id."""
-        return {inner_id: round(node_type.estimate(params, prices), 6) if node_type.estimate else 0.0
+        return {inner_id: round(node_type.estimate_cost(params, prices), 6)
                 for _, inner_id, node_type, params in self.inner_nodes(user_id, graph)}

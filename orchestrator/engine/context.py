@@ -1,4 +1,10 @@
-"""``NodeContext``: the engine's side of the node SDK's ``Context``."""
+"""``NodeContext``: the engine's side of the node SDK's ``Context``.
+
+A running node sees its run's inputs, the settings its type declares, an asset
+store and the ledger's operations for its own claim (progress, cancellation,
+external ids, costs); nothing else of the engine, and no setting it did not
+declare (no database URL, no signing key).
+"""
 
 from __future__ import annotations
 
@@ -10,34 +16,26 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
 from nodes.sdk import MISSING, Cancelled, NodeError
 from orchestrator.assets import AssetService
-from orchestrator.engine.scheduler import HELD, Claim, Scheduler, held_params
-from orchestrator.settings import Settings
-from orchestrator.store.db import Database
-from orchestrator.store.ids import now_iso
-from orchestrator.store.models import cost_records, run_nodes, runs
+from orchestrator.engine.ledger import Claim, Ledger
 
 CANCEL_CHECK_INTERVAL = 0.25
 """Seconds between two looks at the run's cancel flag (``sleep`` wakes this often)."""
 
 
 class NodeContext:
-    def __init__(self, *, claim: Claim, db: Database, scheduler: Scheduler, settings: Settings,
-                 assets: AssetService | None, inputs: dict[str, Any], cancel_event: threading.Event) -> None:
+    def __init__(self, *, claim: Claim, ledger: Ledger, assets: AssetService | None, run_inputs: dict[str, Any],
+                 settings: dict[str, Any], cancel_event: threading.Event) -> None:
         self.run_id = claim.run_id
         self.node_id = claim.node_id
         self.attempt = claim.attempt
         self.user_id = claim.user_id
         self._claim = claim
-        self._db = db
-        self._scheduler = scheduler
-        self._settings = settings
+        self._ledger = ledger
         self._assets = assets
-        self._run_inputs = inputs
+        self._run_inputs = run_inputs
+        self._settings = settings
         self._cancel_event = cancel_event
         self._checked_at = 0.0
         self._temp: Path | None = None
@@ -47,7 +45,7 @@ class NodeContext:
 
     def progress(self, fraction: float, message: str = "") -> None:
         fraction = min(1.0, max(0.0, float(fraction)))
-        if not self._scheduler.progress(self._claim, fraction, message):
+        if not self._ledger.progress(self._claim, fraction, message):
             raise Cancelled()
 
     def cancelled(self) -> bool:
@@ -56,9 +54,8 @@ class NodeContext:
         now = time.monotonic()
         if now - self._checked_at >= CANCEL_CHECK_INTERVAL:
             self._checked_at = now
-            with self._db.read() as conn:
-                if conn.execute(select(runs.c.cancel_requested).where(runs.c.id == self.run_id)).scalar():
-                    self._cancel_event.set()
+            if self._ledger.cancel_requested(self.run_id):
+                self._cancel_event.set()
         return self._cancel_event.is_set()
 
     def check_cancelled(self) -> None:
@@ -80,11 +77,7 @@ class NodeContext:
         return self._run_inputs.get(name, MISSING)
 
     def setting(self, name: str, default: Any = None) -> Any:
-        if name == "prices":
-            return self._settings.prices
-        if hasattr(self._settings, name):
-            return getattr(self._settings, name)
-        return self._settings.setting(name, default)
+        return self._settings.get(name, default)
 
     def temp_dir(self) -> Path:
         if self._temp is None:
@@ -126,27 +119,14 @@ class NodeContext:
     # -- provider bookkeeping -----------------------------------------------------------
 
     def external_id(self) -> str | None:
-        with self._db.read() as conn:
-            return conn.execute(select(run_nodes.c.external_id).where(
-                run_nodes.c.run_id == self.run_id, run_nodes.c.node_id == self.node_id)).scalar()
+        return self._ledger.external_id(self._claim)
 
     def set_external_id(self, value: str | None) -> None:
-        with self._db.write() as conn:
-            conn.execute(update(run_nodes).where(*HELD).values(external_id=value), held_params(self._claim))
+        self._ledger.set_external_id(self._claim, value)
 
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         """Charge ``amount`` USD once per ``key`` (default: once per call in this attempt)."""
         if key is None:
             self._cost_seq += 1
             key = f"attempt-{self.attempt}-{self._cost_seq}"
-        try:
-            with self._db.write() as conn:
-                conn.execute(cost_records.insert().values(
-                    run_id=self.run_id, node_id=self.node_id, key=key, user_id=self.user_id,
-                    amount=amount, detail=detail, created_at=now_iso()))
-                conn.execute(update(run_nodes).where(run_nodes.c.run_id == self.run_id,
-                                                     run_nodes.c.node_id == self.node_id)
-                             .values(cost=run_nodes.c.cost + amount))
-                conn.execute(update(runs).where(runs.c.id == self.run_id).values(cost=runs.c.cost + amount))
-        except IntegrityError:
-            pass  # already charged for this key
+        self._ledger.record_cost(self._claim, amount, detail, key)

@@ -1,43 +1,45 @@
-"""Runs one node: claim, resolve inputs, look in the cache, run, record, release.
+"""Executes one node: claim, resolve inputs, look in the cache, run, report.
 
-``Executor.execute(run_id, node_id)`` is the body of the Dramatiq actor. When a
-node finishes and successors become ready, one of them is claimed for this
-worker in the same transaction and run right here (a chain then costs no broker
-hop per node); the others go to the broker, so parallel branches still spread
-over every worker.
+``Executor.execute(run_id, node_id)`` is the body of the Dramatiq actor. It only
+executes: every row it changes, it changes by asking the ledger, and every message
+it sends goes through the dispatcher. When a node finishes and successors become
+ready, the ledger claims one of them for this worker in the same transaction and
+it runs right here (a chain then costs no broker hop per node); the dispatcher
+sends the others, so parallel branches still spread over every worker.
 """
 
 from __future__ import annotations
 
-import hashlib
+import heapq
+import itertools
 import logging
 import random
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import bindparam, select
 
-from nodes import sdk
-from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
+from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
 from orchestrator.assets import AssetService
+from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
-from orchestrator.engine.scheduler import Claim, Scheduler
+from orchestrator.engine.dispatch import Dispatcher
+from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
+from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
-from orchestrator.store.db import Database
-from orchestrator.store.ids import now_iso
-from orchestrator.store.models import output_cache, run_nodes, runs
 
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
-
-_PREDECESSOR_OUTPUTS = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
-    run_nodes.c.run_id == bindparam("p_run"), run_nodes.c.node_id.in_(bindparam("p_ids", expanding=True)))
+ANNOUNCE_AFTER_SECONDS = 0.05
+"""A node still running after this long gets its ``node.started`` event on its own;
+faster nodes write it together with their outcome."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class RunInfo:
     inputs: dict
     plan: Plan
     use_cache: bool
+    signatures: dict[str, str]
+    """Cache keys known from the plan (see ``orchestrator.engine.cachekeys``)."""
     outputs: dict[str, dict] = field(default_factory=dict)
     """Outputs of this run's nodes finished in this process (they never change once
     recorded), so a successor run here needs no database read for them."""
@@ -55,8 +59,9 @@ class RunInfo:
 class RunCache:
     """Each run's immutable part (user, inputs, plan), loaded once per process."""
 
-    def __init__(self, db: Database, size: int = 256) -> None:
-        self._db = db
+    def __init__(self, ledger: Ledger, catalog: Mapping[str, NodeType], size: int = 256) -> None:
+        self._ledger = ledger
+        self._catalog = catalog
         self._size = size
         self._lock = threading.Lock()
         self._runs: OrderedDict[str, RunInfo] = OrderedDict()
@@ -67,12 +72,12 @@ class RunCache:
             if info is not None:
                 self._runs.move_to_end(run_id)
                 return info
-        with self._db.read() as conn:
-            row = conn.execute(select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache)
-                               .where(runs.c.id == run_id)).first()
+        row = self._ledger.run_record(run_id)
         if row is None:
             return None
-        info = RunInfo(run_id, row.user_id, row.inputs, build_plan(graph_from_builtins(row.graph)), row.use_cache)
+        plan = build_plan(graph_from_builtins(row.graph))
+        signatures = plan_signatures(plan, self._catalog, row.inputs) if row.use_cache else {}
+        info = RunInfo(run_id, row.user_id, row.inputs, plan, row.use_cache, signatures)
         with self._lock:
             self._runs[run_id] = info
             while len(self._runs) > self._size:
@@ -80,26 +85,75 @@ class RunCache:
         return info
 
 
+class StartAnnouncer:
+    """Writes ``node.started`` for nodes still running ``delay`` seconds after their claim."""
+
+    def __init__(self, ledger: Ledger, delay: float = ANNOUNCE_AFTER_SECONDS) -> None:
+        self._ledger = ledger
+        self._delay = delay
+        self._due: list[tuple[float, int, Claim]] = []
+        self._counter = itertools.count()
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._loop, name="fusionflow-starts", daemon=True)
+        self._thread.start()
+
+    def watch(self, claim: Claim) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (time.monotonic() + self._delay, next(self._counter), claim))
+            if len(self._due) == 1:
+                self._wake.notify()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
+                    self._wake.wait(None if not self._due else self._due[0][0] - time.monotonic())
+                if self._stopped:
+                    return
+                _, _, claim = heapq.heappop(self._due)
+            if not claim.announced:
+                try:
+                    self._ledger.announce(claim)
+                except Exception:
+                    log.exception("could not announce the start of %s/%s", claim.run_id, claim.node_id)
+
+
 class Executor:
-    def __init__(self, *, db: Database, scheduler: Scheduler, settings: Settings,
-                 assets: AssetService | None) -> None:
-        self.db = db
-        self.scheduler = scheduler
-        self.settings = settings
+    def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
+                 assets: AssetService | None, settings: Settings) -> None:
+        self.ledger = ledger
+        self.dispatcher = dispatcher
+        self.catalog = catalog
         self.assets = assets
-        self.runs = RunCache(db)
-        self.dispatcher = None  # set by the runtime once the broker exists
+        self.settings = settings
+        self.runs = RunCache(ledger, catalog)
+        self.starts = StartAnnouncer(ledger)
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
+        self._stopping = False
 
     # -- entry point -----------------------------------------------------------------
 
     def execute(self, run_id: str, node_id: str) -> None:
+        if self._stopping:  # this worker is going away: another one takes the node at once
+            self.dispatcher.send(run_id, node_id)
+            return
         info = self.runs.get(run_id)
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
-        claim = self.scheduler.claim(run_id, node_id, info.user_id)
+        node_type = self.catalog.get(info.plan.types.get(node_id, ""))
+        if node_type is not None and node_type.instant:
+            claim = self._run_instant(info, node_id, node_type)
+        else:
+            claim = self.ledger.claim(run_id, node_id, info.user_id)
         while claim is not None:
             claim = self._run(info, claim)
 
@@ -114,58 +168,104 @@ class Executor:
                 if active_run == run_id:
                     event.set()
 
+    def stop_taking_work(self) -> None:
+        """From now on, messages that reach this executor are passed on to other workers."""
+        self._stopping = True
+
+    def hand_back_all(self, reason: str = "its worker stopped; it runs again on another") -> int:
+        """Give every node running here back to the queue and send it again; the threads
+        running them are told to stop (they see a cancel) and their late writes are
+        refused. Returns how many nodes were handed back."""
+        with self._active_lock:
+            active = list(self._active.values())
+        handed = 0
+        for claim, cancel_event in active:
+            if self.ledger.hand_back(claim, reason):
+                HANDBACKS.inc()
+                handed += 1
+                self.dispatcher.send(claim.run_id, claim.node_id)
+            cancel_event.set()
+        return handed
+
+    def close(self) -> None:
+        self.starts.stop()
+
     # -- one node ----------------------------------------------------------------------
 
     def _run(self, info: RunInfo, claim: Claim) -> Claim | None:
         node_id = claim.node_id
-        node_type = sdk.get(info.plan.types[node_id])
+        node_type = self.catalog.get(info.plan.types[node_id])
         try:
             if node_type is None:
                 raise NodeError(f"node type {info.plan.types[node_id]!r} is not installed on this worker")
             params = msgspec.convert(info.plan.params[node_id], node_type.params)
             inputs = self._inputs(info, node_id, node_type)
         except (NodeError, msgspec.ValidationError) as exc:
-            self.scheduler.fail(claim, info.plan, {"type": "invalid_node", "message": str(exc)})
+            self.ledger.fail(claim, info.plan, {"type": "invalid_node", "message": str(exc)})
             return None
 
-        cache_key = self._cache_key(node_type, params, inputs) if node_type.cacheable and info.use_cache else None
-        outputs = self._cached(info.user_id, cache_key) if cache_key else None
+        cache_key = None
+        outputs = None
+        if info.use_cache:
+            cache_key = info.signatures.get(node_id)
+            if cache_key is None and node_type.is_cacheable(params):
+                # Downstream of a node that is not cacheable: keyed by the values it got.
+                cache_key = value_key(node_type, params, inputs)
+                outputs = self.ledger.cached(info.user_id, cache_key)
+            # (A node with a signature was looked up when the run was submitted.)
         cached = outputs is not None
         if outputs is None:
             outputs = self._call(info, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-            if cache_key:
-                self._remember(info.user_id, cache_key, outputs)
-        outcome = self.scheduler.succeed(claim, info.plan, outputs, cached=cached, inline=True)
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True,
+                                      cache_key=None if cached else cache_key)
+        return self._after_success(info, node_id, outputs, outcome)
+
+    def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
             info.outputs[node_id] = outputs
-        for successor in outcome.dispatch:
-            self.dispatcher.send(claim.run_id, successor)
+        self.dispatcher.send_all(info.run_id, outcome.dispatch)
         return outcome.inline
+
+    def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
+        """Run an instant node first, then claim and record it in one transaction. When
+        anything goes wrong, take the ordinary way (claim, run, record the failure)."""
+        try:
+            params = msgspec.convert(info.plan.params[node_id], node_type.params)
+            inputs = self._inputs(info, node_id, node_type)
+            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs))
+        except Exception:
+            claim = self.ledger.claim(info.run_id, node_id, info.user_id)
+            return self._run(info, claim) if claim is not None else None
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, info.plan, outputs, inline=True,
+                                                cache_key=info.signatures.get(node_id))
+        return self._after_success(info, node_id, outputs, outcome)
 
     def _call(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
               inputs: dict[str, Any]) -> dict | None:
         """Run the node's function; on failure record what happened and return None."""
         cancel_event = threading.Event()
         key = (claim.run_id, claim.node_id)
-        ctx = NodeContext(claim=claim, db=self.db, scheduler=self.scheduler, settings=self.settings,
-                          assets=self.assets, inputs=info.inputs, cancel_event=cancel_event)
+        ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
+                          settings=self.settings.node_view(node_type.allowed_settings(params)),
+                          cancel_event=cancel_event)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
+        self.starts.watch(claim)
         try:
-            outputs = node_type.run(ctx, params, inputs)
+            outputs = node_type.execute(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:
-            self.scheduler.cancelled(claim)
+            self.ledger.cancelled(claim)
         except TRANSIENT as exc:
             self._retry_or_fail(info, claim, exc)
         except NodeError as exc:
-            self.scheduler.fail(claim, info.plan, {"type": exc.error_type, "message": str(exc)})
+            self.ledger.fail(claim, info.plan, {"type": exc.error_type, "message": str(exc)})
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
-            self.scheduler.fail(claim, info.plan, {"type": "internal_error",
-                                                   "message": f"{type(exc).__name__}: {exc}"})
+            self.ledger.fail(claim, info.plan, {"type": "internal_error",
+                                                "message": f"{type(exc).__name__}: {exc}"})
         finally:
             with self._active_lock:
                 self._active.pop(key, None)
@@ -176,16 +276,16 @@ class Executor:
         error = {"type": getattr(exc, "error_type", "transient"), "message": str(exc) or type(exc).__name__}
         if claim.attempt >= self.settings.max_attempts:
             error["message"] += f" (gave up after {claim.attempt} attempts)"
-            self.scheduler.fail(claim, info.plan, error)
+            self.ledger.fail(claim, info.plan, error)
             return
         delay_ms = backoff_ms(claim.attempt, self.settings.retry_base_ms, self.settings.retry_max_ms)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
-        if self.scheduler.retry(claim, error, delay_ms):
+        if self.ledger.retry(claim, error, delay_ms):
             self.dispatcher.send(claim.run_id, claim.node_id, delay_ms=delay_ms)
 
-    # -- inputs and cache ----------------------------------------------------------------
+    # -- inputs ------------------------------------------------------------------------
 
     def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType) -> dict[str, Any]:
         wiring = info.plan.wiring[node_id]
@@ -193,8 +293,7 @@ class Executor:
         outputs = {p: info.outputs[p] for p in preds if p in info.outputs}
         elsewhere = [p for p in preds if p not in outputs]
         if elsewhere:
-            with self.db.read() as conn:
-                outputs.update(conn.execute(_PREDECESSOR_OUTPUTS, {"p_run": info.run_id, "p_ids": elsewhere}).all())
+            outputs.update(self.ledger.outputs_of(info.run_id, elsewhere))
         inputs: dict[str, Any] = {}
         for port in node_type.inputs:
             sources = wiring.get(port.name, ())
@@ -210,23 +309,26 @@ class Executor:
                 inputs[port.name] = values[0]
         return inputs
 
-    @staticmethod
-    def _cache_key(node_type: NodeType, params: Any, inputs: dict[str, Any]) -> str:
-        signature = [node_type.type, node_type.version, msgspec.to_builtins(params), _without_urls(inputs)]
-        return hashlib.sha256(msgspec.json.encode(signature, order="sorted")).hexdigest()
 
-    def _cached(self, user_id: str, key: str) -> dict | None:
-        with self.db.read() as conn:
-            return conn.execute(select(output_cache.c.outputs).where(
-                output_cache.c.user_id == user_id, output_cache.c.key == key)).scalar()
+class _InstantContext:
+    """The context of an instant node: its run's inputs, and nothing that acts
+    (an instant node reports no progress, stores no asset, calls no provider)."""
 
-    def _remember(self, user_id: str, key: str, outputs: dict) -> None:
-        try:
-            with self.db.write() as conn:
-                conn.execute(output_cache.insert().values(user_id=user_id, key=key, outputs=outputs,
-                                                          created_at=now_iso()))
-        except Exception:  # another worker stored the same key first
-            pass
+    def __init__(self, info: RunInfo, node_id: str) -> None:
+        self.run_id, self.node_id, self.user_id, self.attempt = info.run_id, node_id, info.user_id, 1
+        self._inputs = info.inputs
+
+    def run_input(self, name: str) -> Any:
+        return self._inputs.get(name, MISSING)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def check_cancelled(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        raise NodeError(f"an instant node cannot use ctx.{name}: declare the node type without instant=True")
 
 
 def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
@@ -242,14 +344,3 @@ def _check_outputs(node_type: NodeType, outputs: Any) -> dict:
     if missing:
         raise NodeError(f"{node_type.type} returned no value for output(s) {', '.join(missing)}")
     return outputs
-
-
-def _without_urls(value: Any) -> Any:
-    """Asset references by content, not by (expiring) URL, for cache keys."""
-    if isinstance(value, dict):
-        if "asset_id" in value and "sha256" in value:
-            return {"sha256": value["sha256"], "content_type": value.get("content_type")}
-        return {k: _without_urls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_urls(v) for v in value]
-    return value

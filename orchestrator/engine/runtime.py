@@ -1,25 +1,34 @@
-"""Wires the backends together once, from settings.
+"""The composition root: every backend and engine part, wired once.
 
-- ``Runtime(settings, executes=True)`` with no Redis: the embedded mode. SQLite
-  (or whatever database is set), a StubBroker and worker threads in this process.
-- ``Runtime(settings, executes=False)`` with Redis: the API side of the
-  distributed mode; it only sends messages.
-- ``Runtime(settings, executes=True)`` with Redis: a ``fusionflow worker``.
+``Runtime.build(settings, executes=…)`` chooses the twins from settings:
+
+- no Redis, ``executes=True``: the embedded mode. SQLite (or whatever database
+  is set), a StubBroker and worker threads in this process, an in-process bus.
+- Redis, ``executes=False``: the API side of the distributed mode; it only sends.
+- Redis, ``executes=True``: a ``fusionflow worker``.
+
+The constructor takes the parts explicitly (tests build a runtime from their own);
+nothing is assigned after construction.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Mapping
 
 import dramatiq
 
-from nodes import sdk
+from nodes.catalog import load_catalog
+from nodes.sdk import NodeType
+from orchestrator.assets import AssetService
 from orchestrator.assets.factory import build_asset_service
-from orchestrator.engine.broker import Dispatcher, build_broker, declare_actor
+from orchestrator.engine.broker import build_broker, declare_actor, ping_broker
+from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.executor import Executor
-from orchestrator.engine.scheduler import Scheduler
-from orchestrator.events.bus import build_bus
+from orchestrator.engine.ledger import Ledger
+from orchestrator.events.bus import Bus, build_bus
 from orchestrator.settings import Settings
 from orchestrator.store import migrate
 from orchestrator.store.db import Database
@@ -29,44 +38,83 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, executes: bool, listen: bool = True,
-                 migrate_schema: bool | None = None) -> None:
+    def __init__(self, *, settings: Settings, catalog: Mapping[str, NodeType], db: Database, bus: Bus,
+                 assets: AssetService | None, broker: dramatiq.Broker, ledger: Ledger, dispatcher: Dispatcher,
+                 executor: Executor, executes: bool) -> None:
         self.settings = settings
+        self.catalog = catalog
+        self.db = db
+        self.bus = bus
+        self.assets = assets
+        self.broker = broker
+        self.ledger = ledger
+        self.dispatcher = dispatcher
+        self.executor = executor
         self.executes = executes
-        sdk.registry()  # import every node type now, not on the first request (provider SDKs are slow to import)
-        pool = max(10, settings.worker_threads + 4)
-        self.db = Database(settings.database_url, pool_size=pool)
+        self._worker: dramatiq.Worker | None = None
+        self._maintenance = Maintenance(ledger, executor, dispatcher, settings.lease_seconds) if executes else None
+
+    @classmethod
+    def build(cls, settings: Settings, *, executes: bool, listen: bool = True,
+              migrate_schema: bool | None = None) -> Runtime:
+        """The runtime the settings describe (see the module docstring)."""
+        catalog = load_catalog()  # every node type now, not on the first request (provider SDKs import slowly)
+        db = Database(settings.database_url, pool_size=max(10, settings.worker_threads + 4))
         if migrate_schema if migrate_schema is not None else settings.embedded_database:
-            migrate.upgrade(self.db)
-        ensure_local_user(self.db)
-        self.bus = build_bus(settings.redis_url, listen=listen)
-        self.assets = build_asset_service(settings, self.db)
-        self.scheduler = Scheduler(self.db, self.bus, lease_seconds=settings.lease_seconds)
-        self.executor = Executor(db=self.db, scheduler=self.scheduler, settings=settings, assets=self.assets)
-        self.broker = build_broker(settings.redis_url)
-        self.actor = declare_actor(self.broker, settings.queue_name, self.executor.execute)
-        self.dispatcher = Dispatcher(self.actor)
-        self.executor.dispatcher = self.dispatcher
-        self.worker: dramatiq.Worker | None = None
-        self._maintenance: Maintenance | None = None
+            migrate.upgrade(db)
+        ensure_local_user(db)
+        bus = build_bus(settings.redis_url, listen=listen)
+        assets = build_asset_service(settings, db)
+        ledger = Ledger(db, bus, lease_seconds=Maintenance.hold_for(settings.lease_seconds))
+        broker = build_broker(settings.redis_url)
+        dispatcher = Dispatcher(broker, settings.queue_name)
+        executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings)
+        declare_actor(broker, settings.queue_name, executor.execute)
+        return cls(settings=settings, catalog=catalog, db=db, bus=bus, assets=assets, broker=broker, ledger=ledger,
+                   dispatcher=dispatcher, executor=executor, executes=executes)
 
     def start(self) -> Runtime:
         self.bus.start()
         if self.executes:
-            self.worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads,
-                                          worker_timeout=100 if not self.settings.distributed else 1000)
-            self.worker.start()
-            self._maintenance = Maintenance(self)
+            self._worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads,
+                                           worker_timeout=100 if not self.settings.distributed else 1000)
+            self._worker.start()
             if not self.settings.distributed:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
         return self
 
+    def stop_gracefully(self, grace_seconds: float) -> None:
+        """SIGTERM on a worker: take no new work, let the nodes running here finish for
+        up to ``grace_seconds``, hand the rest back to the queue at once (they run again
+        on another worker, no lease to wait out), then stop."""
+        if self._worker is None:
+            return
+        self.executor.stop_taking_work()
+        for thread in self._worker.workers:
+            thread.stop()  # each finishes the message it holds and takes no other
+        deadline = time.monotonic() + grace_seconds
+        while self.executor.active_claims() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        handed = self.executor.hand_back_all()
+        if handed:
+            log.warning("stopping: handed %d running node(s) back to the queue", handed)
+        self.stop_workers()
+
+    def stop_workers(self) -> None:
+        """Stop taking work (what is running finishes); the API keeps serving."""
+        if self._worker is not None:
+            self._worker.stop(timeout=10_000)
+            self._worker = None
+
+    def ping_broker(self) -> None:
+        ping_broker(self.broker)
+
     def close(self) -> None:
         if self._maintenance is not None:
             self._maintenance.stop()
-        if self.worker is not None:
-            self.worker.stop(timeout=10_000)
+        self.stop_workers()
+        self.executor.close()
         self.bus.close()
         self.broker.close()
         self.db.dispose()
@@ -81,11 +129,19 @@ class Runtime:
 class Maintenance:
     """Background upkeep in every process that runs nodes: renews the leases of the
     nodes running here, and sends again nodes whose messages were lost (a worker
-    killed mid-node, a process that died between commit and send)."""
+    killed mid-node, a message prefetched by a worker that died, a process that died
+    between commit and send).
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.lease = runtime.settings.lease_seconds
+    The bound: work lost at time T runs again by T + ``FUSIONFLOW_LEASE_SECONDS`` (L).
+    A claim holds its node for 3/4 L past its last renewal, renewals and scans come
+    every L/4, and a node queued for 3/4 L is sent again (a duplicate of a message
+    that is merely waiting finds the node taken and does nothing)."""
+
+    def __init__(self, ledger: Ledger, executor: Executor, dispatcher: Dispatcher, lease_seconds: float) -> None:
+        self.ledger = ledger
+        self.executor = executor
+        self.dispatcher = dispatcher
+        self.lease = lease_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="fusionflow-maintenance", daemon=True)
 
@@ -94,19 +150,23 @@ class Maintenance:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def recover_now(self) -> None:
         """Send every queued node (and any whose lease ran out) again, now."""
-        for run_id, node_id in self.runtime.scheduler.stranded(queued_for=0):
-            self.runtime.dispatcher.send(run_id, node_id)
+        self.dispatcher.resend(self.ledger.stranded(queued_for=0))
+
+    @staticmethod
+    def hold_for(lease_seconds: float) -> float:
+        """How long a claim holds its node past its last renewal."""
+        return lease_seconds * 3 / 4
 
     def _loop(self) -> None:
-        interval = max(0.5, self.lease / 3)
+        interval = max(0.25, self.lease / 4)
         while not self._stop.wait(interval):
             try:
-                self.runtime.scheduler.renew_leases(self.runtime.executor.active_claims())
-                for run_id, node_id in self.runtime.scheduler.stranded(queued_for=self.lease * 5):
-                    self.runtime.dispatcher.send(run_id, node_id)
+                self.ledger.renew_leases(self.executor.active_claims())
+                self.dispatcher.resend(self.ledger.stranded(queued_for=self.hold_for(self.lease)))
             except Exception:
                 log.exception("maintenance pass failed; retrying in %.0f s", interval)

@@ -13,19 +13,15 @@ import asyncio
 import logging
 import threading
 from collections.abc import Iterable
+from typing import Protocol
 
 import msgspec
+
+from orchestrator.store.eventlog import Note
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "fusionflow:events"
-
-
-class Note(msgspec.Struct, array_like=True):
-    run_id: str
-    user_id: str
-    seq: int
-    user_seq: int
 
 
 class Subscription:
@@ -37,6 +33,7 @@ class Subscription:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._async_event: asyncio.Event | None = None
         self._thread_event = threading.Event()
+        self._wake_scheduled = False
         try:
             self._loop = asyncio.get_running_loop()
             self._async_event = asyncio.Event()
@@ -45,11 +42,19 @@ class Subscription:
 
     def _notify(self) -> None:
         self._thread_event.set()
-        if self._loop is not None and self._async_event is not None:
+        if self._loop is not None and not self._wake_scheduled:
+            # One wake-up of the event loop per batch of notes, not one per note: each
+            # costs a write to the loop's self-pipe and a trip through the GIL.
+            self._wake_scheduled = True
             try:
-                self._loop.call_soon_threadsafe(self._async_event.set)
+                self._loop.call_soon_threadsafe(self._wake)
             except RuntimeError:  # loop closed
                 pass
+
+    def _wake(self) -> None:
+        self._wake_scheduled = False
+        if self._async_event is not None:
+            self._async_event.set()
 
     async def wait_async(self, timeout: float) -> bool:
         """Wait for a note (or ``timeout`` seconds); True when one came."""
@@ -76,6 +81,21 @@ class Subscription:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Bus(Protocol):
+    """Carries notes between the ledger (which publishes after each commit) and the
+    event streams (which subscribe); ``LocalBus`` and ``RedisBus`` are its twins."""
+
+    def subscribe(self, *keys: str) -> Subscription: ...
+
+    def publish(self, notes: Iterable[Note]) -> None: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def ping(self) -> None: ...
 
 
 class LocalBus:

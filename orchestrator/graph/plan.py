@@ -6,6 +6,7 @@ plan per run in memory (rebuilt from the stored graph after a restart).
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -112,3 +113,23 @@ def find_cycle(node_ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> lis
     except nx.NetworkXNoCycle:
         return []
     return [source for source, _target in cycle_edges]
+
+
+def signatures(plan: Plan, own: dict[str, bytes | None]) -> dict[str, str]:
+    """Cache keys known before anything runs, as ComfyUI keys its cache: a node's
+    signature hashes its own material (``own[node]``: type, version, params, and for
+    an input node the run's value; None when the node is not cacheable) with the
+    signatures of the nodes wired into it, port by port in edge order. A node gets
+    one only when it and everything upstream of it is cacheable, so equal
+    signatures mean equal outputs."""
+    found: dict[str, str] = {}
+    for node_id in plan.order:
+        material = own.get(node_id)
+        if material is None or any(p not in found for p in plan.predecessors[node_id]):
+            continue
+        digest = hashlib.sha256(material)
+        for port in sorted(plan.wiring[node_id]):
+            for source, out_port in plan.wiring[node_id][port]:
+                digest.update(f"\x1f{port}\x1e{found[source]}\x1e{out_port}".encode())
+        found[node_id] = digest.hexdigest()
+    return found

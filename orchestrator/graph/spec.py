@@ -57,6 +57,14 @@ class RunCreate(msgspec.Struct):
     """A URL to POST the run's summary to when it ends (signed; see the webhooks docs)."""
 
 
+class RerunCreate(msgspec.Struct):
+    """``POST /api/runs/{id}/rerun``: merged over the earlier run's own."""
+
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cache: bool = True
+
+
 class TemplateRunCreate(msgspec.Struct):
     """``POST /api/graphs/{id}/runs``."""
 

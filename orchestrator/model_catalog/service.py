@@ -8,10 +8,12 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any, Literal
 
 import httpx
+import msgspec
 
-from orchestrator.errors import ApiError
+from orchestrator.errors import InvalidRequest
 from orchestrator.model_catalog import fal
 from orchestrator.periodic import Periodic
 from orchestrator.settings import Settings
@@ -19,6 +21,24 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 SNAPSHOT = Path(__file__).with_name("fal_snapshot.json")
+
+
+class CatalogModel(msgspec.Struct):
+    id: str
+    """The provider's id of the model endpoint (``fal-ai/flux/dev``)."""
+    provider: str
+    title: str
+    category: str
+    description: str
+    input_schema: dict[str, Any]
+    """The JSON Schema of the model's input."""
+
+
+class ModelList(msgspec.Struct):
+    models: list[CatalogModel]
+    next_cursor: str | None
+    source: Literal["snapshot", "fal"]
+    """Where the list comes from: the snapshot shipped in the package, or fal's live list."""
 
 
 def load_snapshot(path: Path = SNAPSHOT) -> list[dict]:
@@ -48,7 +68,7 @@ class ModelCatalog:
                              immediately=True)
 
     def search(self, *, q: str = "", category: str | None = None, provider: str | None = None,
-               limit: int = 50, cursor: str | None = None) -> dict:
+               limit: int = 50, cursor: str | None = None) -> ModelList:
         """``GET /api/catalog/models``: the models matching, in catalog order, a page at a time."""
         words = q.lower().split()
         with self._lock:
@@ -56,8 +76,8 @@ class ModelCatalog:
         start = _offset(cursor)
         page = found[start:start + limit]
         more = start + limit < len(found)
-        return {"models": page, "next_cursor": _cursor(start + limit) if more else None,
-                "source": self.source}
+        return msgspec.convert({"models": page, "next_cursor": _cursor(start + limit) if more else None,
+                                "source": self.source}, ModelList)
 
     def refresh(self) -> int:
         """Replace the fal models with fal's live list (when ``FAL_KEY`` is set); returns how
@@ -88,4 +108,4 @@ def _offset(cursor: str | None) -> int:
     try:
         return max(0, int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()))
     except ValueError as exc:
-        raise ApiError(f"cursor {cursor!r} is not one this server gave out", code="invalid_cursor") from exc
+        raise InvalidRequest(f"cursor {cursor!r} is not one this server gave out", code="invalid_cursor") from exc

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Update, select, update
 
-from orchestrator.errors import ApiError
+from orchestrator.errors import DomainError
 from orchestrator.periodic import Periodic
 from orchestrator.schedules.cron import next_fire
 from orchestrator.store.db import Database
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 BATCH = 20
 
 Fire = Callable[[str, str, dict, str], str]
-"""(user id, template id, inputs, schedule id) -> the id of the run made (raises ``ApiError``)."""
+"""(user id, template id, inputs, schedule id) -> the id of the run made (raises ``DomainError``)."""
 
 DUE = (select(schedules).where(schedules.c.paused.is_(False), schedules.c.next_run_at.is_not(None))
        .order_by(schedules.c.next_run_at).limit(BATCH))
@@ -65,7 +65,7 @@ class ScheduleRunner:
         run_id, problem = None, None
         try:
             run_id = self.fire(row.user_id, row.graph_id, row.inputs, row.id)
-        except ApiError as exc:
+        except DomainError as exc:
             problem = exc.message
             log.warning("schedule %s could not run template %s: %s", row.id, row.graph_id, problem)
         return update(schedules).where(schedules.c.id == row.id).values(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 from sqlalchemy import delete, select, update
 
-from nodes import sdk
+from nodes.sdk import NodeType
 from orchestrator.engine.service import decode_cursor, encode_cursor
 from orchestrator.errors import GraphInvalid, NotFound
 from orchestrator.graph.subgraph import template_inputs
@@ -37,12 +38,37 @@ class ScheduleUpdate(msgspec.Struct, forbid_unknown_fields=True):
     paused: bool | msgspec.UnsetType = msgspec.UNSET
 
 
+class Schedule(msgspec.Struct):
+    """A cron schedule of a template (contract section 13)."""
+
+    id: str
+    graph_id: str
+    cron: str
+    timezone: str
+    inputs: dict[str, Any]
+    paused: bool
+    next_run_at: str | None
+    """When it fires next; null while paused."""
+    last_run_at: str | None
+    last_run_id: str | None
+    last_error: str | None
+    """Why the last fire made no run (a run refused at submission), else null."""
+    created_at: str
+    updated_at: str
+
+
+class ScheduleList(msgspec.Struct):
+    schedules: list[Schedule]
+    next_cursor: str | None
+
+
 class ScheduleService:
-    def __init__(self, db: Database, *, clock=time.time) -> None:
+    def __init__(self, db: Database, catalog: Mapping[str, NodeType], *, clock=time.time) -> None:
         self.db = db
+        self.catalog = catalog
         self.clock = clock
 
-    def create(self, user_id: str, graph_id: str, body: ScheduleCreate) -> dict:
+    def create(self, user_id: str, graph_id: str, body: ScheduleCreate) -> Schedule:
         template_graph = self._template_graph(user_id, graph_id)
         self._check(body.cron, body.timezone, body.inputs, template_graph)
         schedule_id, now = new_id("s"), now_iso()
@@ -53,7 +79,7 @@ class ScheduleService:
                 next_run_at=None if body.paused else next_fire(body.cron, body.timezone, self.clock())))
         return self.get(user_id, schedule_id)
 
-    def update(self, user_id: str, schedule_id: str, body: ScheduleUpdate) -> dict:
+    def update(self, user_id: str, schedule_id: str, body: ScheduleUpdate) -> Schedule:
         row = self._row(user_id, schedule_id)
         changes = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not msgspec.UNSET}
         merged = {"cron": row.cron, "timezone": row.timezone, "inputs": row.inputs, "paused": row.paused, **changes}
@@ -68,10 +94,10 @@ class ScheduleService:
                          .values(**changes, updated_at=now_iso()))
         return self.get(user_id, schedule_id)
 
-    def get(self, user_id: str, schedule_id: str) -> dict:
+    def get(self, user_id: str, schedule_id: str) -> Schedule:
         return _document(self._row(user_id, schedule_id))
 
-    def list(self, user_id: str, graph_id: str, *, limit: int = 50, cursor: str | None = None) -> dict:
+    def list(self, user_id: str, graph_id: str, *, limit: int = 50, cursor: str | None = None) -> ScheduleList:
         self._template_graph(user_id, graph_id)
         query = select(schedules).where(schedules.c.user_id == user_id, schedules.c.graph_id == graph_id)
         if cursor:
@@ -79,8 +105,7 @@ class ScheduleService:
         with self.db.read() as conn:
             rows = conn.execute(query.order_by(schedules.c.id.desc()).limit(limit + 1)).all()
         page = rows[:limit]
-        return {"schedules": [_document(r) for r in page],
-                "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+        return ScheduleList([_document(r) for r in page], encode_cursor(page[-1].id) if len(rows) > limit else None)
 
     def delete(self, user_id: str, schedule_id: str) -> None:
         with self.db.write() as conn:
@@ -112,14 +137,14 @@ class ScheduleService:
             check(cron, tz, self.clock())
         except CronError as exc:
             errors.append(error("invalid_param", str(exc), param=exc.field))
-        declared = {i["name"]: i for i in template_inputs(template_graph, sdk.registry())}
+        declared = {i["name"]: i for i in template_inputs(template_graph, self.catalog)}
         errors += check_run_inputs(declared, inputs)
         if errors:
             raise GraphInvalid(errors)
 
 
-def _document(row) -> dict:
-    return {"id": row.id, "graph_id": row.graph_id, "cron": row.cron, "timezone": row.timezone,
-            "inputs": row.inputs, "paused": row.paused, "next_run_at": iso_at(row.next_run_at) if row.next_run_at is not None else None,
-            "last_run_at": row.last_run_at, "last_run_id": row.last_run_id, "last_error": row.last_error,
-            "created_at": row.created_at, "updated_at": row.updated_at}
+def _document(row) -> Schedule:
+    return Schedule(id=row.id, graph_id=row.graph_id, cron=row.cron, timezone=row.timezone, inputs=row.inputs,
+                    paused=row.paused, next_run_at=iso_at(row.next_run_at) if row.next_run_at is not None else None,
+                    last_run_at=row.last_run_at, last_run_id=row.last_run_id, last_error=row.last_error,
+                    created_at=row.created_at, updated_at=row.updated_at)

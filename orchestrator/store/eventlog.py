@@ -13,22 +13,34 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, text, update
 
-from orchestrator.events.bus import Note
 from orchestrator.store.ids import now_iso
 from orchestrator.store.models import events, runs, users
+from orchestrator.store.prepared import Prepared
 
 TERMINAL_RUN_EVENTS = frozenset({"run.succeeded", "run.failed", "run.cancelled"})
+WITH_OUTPUTS = frozenset({"node.succeeded", "run.succeeded"})
+"""Events whose data carries outputs (asset URLs are signed afresh when they are sent)."""
 
 _encode = msgspec.json.Encoder().encode
 
-_BUMP_RUN = (update(runs).where(runs.c.id == bindparam("p_run"))
+_BUMP_RUN = Prepared(update(runs).where(runs.c.id == bindparam("p_run"))
              .values(next_seq=runs.c.next_seq + bindparam("p_count"), nodes_left=runs.c.nodes_left - bindparam("p_done"))
              .returning(runs.c.next_seq, runs.c.nodes_left))
-_BUMP_USER = (update(users).where(users.c.id == bindparam("p_user"))
+_BUMP_USER = Prepared(update(users).where(users.c.id == bindparam("p_user"))
               .values(event_seq=users.c.event_seq + bindparam("p_count")).returning(users.c.event_seq))
-_INSERT = events.insert()
+_INSERT = Prepared(events.insert().values({name: bindparam(name) for name in
+                                           ("run_id", "seq", "user_id", "user_seq", "type", "data")}))
+
+
+class Note(msgspec.Struct, array_like=True):
+    """What the bus carries after a commit: which run and user logs grew, and to where."""
+
+    run_id: str
+    user_id: str
+    seq: int
+    user_seq: int
 
 
 class Event(msgspec.Struct):
@@ -41,13 +53,36 @@ class Event(msgspec.Struct):
     """The JSON payload, as sent."""
 
 
+# PostgreSQL: both bumps and the insert in one statement, so the run's and the user's
+# row locks are held for one round trip plus the commit, not one per statement. The
+# payload is stored as sent; its ``run_id`` and ``seq`` are spliced in by the database.
+_APPEND_PG = text("""
+WITH r AS (UPDATE runs SET next_seq = next_seq + :n, nodes_left = nodes_left - :done
+           WHERE id = :run RETURNING next_seq, nodes_left),
+     u AS (UPDATE users SET event_seq = event_seq + :n WHERE id = :user RETURNING event_seq),
+     ins AS (INSERT INTO events (run_id, seq, user_id, user_seq, type, data)
+             SELECT :run, r.next_seq - :n + e.i, :user, u.event_seq - :n + e.i, e.type,
+                    :head || (r.next_seq - :n + e.i) || ',' || substr(e.data, 2)
+             FROM r, u, unnest(CAST(:types AS text[]), CAST(:datas AS text[])) WITH ORDINALITY AS e(type, data, i))
+SELECT r.next_seq, r.nodes_left, u.event_seq FROM r, u
+""")
+
+
 def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[str, dict[str, Any]]],
            *, nodes_done: int = 0) -> tuple[Note, int]:
     """Append ``(type, fields)`` events to a run's log, and count ``nodes_done`` nodes
     as finished. Returns the bus note and the run's ``nodes_left`` afterwards."""
     count = len(items)
-    last_seq, nodes_left = conn.execute(_BUMP_RUN, {"p_run": run_id, "p_count": count, "p_done": nodes_done}).one()
-    last_user_seq = conn.execute(_BUMP_USER, {"p_user": user_id, "p_count": count}).scalar_one()
+    if conn.dialect.name == "postgresql":
+        ts = now_iso()
+        last_seq, nodes_left, last_user_seq = conn.execute(_APPEND_PG, {
+            "n": count, "done": nodes_done, "run": run_id, "user": user_id,
+            "head": '{"run_id":' + _encode(run_id).decode() + ',"seq":',
+            "types": [event_type for event_type, _ in items],
+            "datas": [_encode({"ts": ts, **fields}).decode() for _, fields in items]}).one()
+        return Note(run_id, user_id, last_seq, last_user_seq), nodes_left
+    last_seq, nodes_left = _BUMP_RUN(conn, {"p_run": run_id, "p_count": count, "p_done": nodes_done}).one()
+    last_user_seq = _BUMP_USER(conn, {"p_user": user_id, "p_count": count}).scalar_one()
     if count:
         ts = now_iso()
         first_seq, first_user_seq = last_seq - count + 1, last_user_seq - count + 1
@@ -57,7 +92,7 @@ def append(conn: Connection, run_id: str, user_id: str, items: Sequence[tuple[st
             payload = {"run_id": run_id, "seq": seq, "ts": ts, **fields}
             rows.append({"run_id": run_id, "seq": seq, "user_id": user_id, "user_seq": first_user_seq + i,
                          "type": event_type, "data": _encode(payload).decode()})
-        conn.execute(_INSERT, rows)
+        _INSERT.many(conn, rows)
     return Note(run_id, user_id, last_seq, last_user_seq), nodes_left
 
 

@@ -4,6 +4,10 @@ and the delivery row written with the run."""
 from __future__ import annotations
 
 import secrets
+from typing import Literal
+
+import msgspec
+from collections.abc import Callable
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +21,26 @@ from orchestrator.store.ids import now_iso
 from orchestrator.store.models import run_webhooks, runs, webhook_attempts, webhook_secrets
 
 MAX_URL = 2000
+
+
+class WebhookSecret(msgspec.Struct):
+    secret: str
+
+
+class Delivery(msgspec.Struct):
+    at: str
+    status_code: int | None
+    error: str | None
+
+
+class Deliveries(msgspec.Struct):
+    """``GET /api/runs/{id}/webhook``."""
+
+    deliveries: list[Delivery]
+    """Every attempt, oldest first."""
+    url: str | None
+    state: Literal["waiting", "pending", "delivered", "failed"] | None
+    """``waiting`` for the run to end, ``pending`` a retry, ``delivered``, ``failed`` (given up)."""
 
 
 class WebhookService:
@@ -41,11 +65,20 @@ class WebhookService:
             raise GraphInvalid([error("invalid_param", problem, param=field)])
 
     @staticmethod
-    def register(conn: Connection, run_id: str, user_id: str, url: str | None) -> None:
-        """Record, in the run's own transaction, that the run's end is to be POSTed to ``url``."""
-        if url:
+    def registration(run_id: str, user_id: str, url: str | None) -> Callable[[Connection], None] | None:
+        """What records, in the run's own transaction, that the run's end is to be POSTed to
+        ``url`` (None when there is no webhook)."""
+        if not url:
+            return None
+
+        def register(conn: Connection) -> None:
             conn.execute(run_webhooks.insert().values(run_id=run_id, user_id=user_id, url=url, state="waiting",
                                                       attempts=0))
+
+        return register
+
+    def secret_document(self, user_id: str) -> WebhookSecret:
+        return WebhookSecret(self.secret(user_id))
 
     def secret(self, user_id: str) -> str:
         """The user's webhook secret, made on first use."""
@@ -62,7 +95,7 @@ class WebhookService:
             pass  # another request made it first: use that one
         return self.secret(user_id)
 
-    def deliveries(self, user_id: str, run_id: str) -> dict:
+    def deliveries(self, user_id: str, run_id: str) -> Deliveries:
         """``GET /api/runs/{id}/webhook``: the delivery attempts, oldest first."""
         with self.db.read() as conn:
             if conn.execute(select(runs.c.id).where(runs.c.id == run_id, runs.c.user_id == user_id)).first() is None:
@@ -70,8 +103,5 @@ class WebhookService:
             hook = conn.execute(select(run_webhooks).where(run_webhooks.c.run_id == run_id)).first()
             attempts = conn.execute(select(webhook_attempts).where(webhook_attempts.c.run_id == run_id)
                                     .order_by(webhook_attempts.c.id)).all()
-        return {
-            "url": hook.url if hook else None,
-            "state": hook.state if hook else None,
-            "deliveries": [{"at": a.at, "status_code": a.status_code, "error": a.error} for a in attempts],
-        }
+        return Deliveries(deliveries=[Delivery(a.at, a.status_code, a.error) for a in attempts],
+                          url=hook.url if hook else None, state=hook.state if hook else None)

@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests import servers
@@ -49,38 +44,12 @@ def web_dist() -> Path:
 
 @contextmanager
 def serve(home: Path, extra_env: dict[str, str] | None = None, *, command: list[str] | None = None,
-          cwd: Path = ROOT) -> Iterator[str]:
+          cwd: Path | None = None) -> Iterator[str]:
     """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL.
-    ``command`` replaces ``python -m orchestrator.cli`` (an installed ``fusionflow``, say)."""
-    port = servers.free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
-    env = {**os.environ, "FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50", **(extra_env or {})}
-    process = subprocess.Popen([*(command or [sys.executable, "-m", "orchestrator.cli"]), "serve", "--host",
-                                "127.0.0.1", "--port", str(port)], cwd=cwd, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"fusionflow serve exited:\n{Path(log.name).read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"fusionflow serve did not answer:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
+    ``command`` and ``cwd``: another ``fusionflow`` (an installed one), run from elsewhere."""
+    with servers.serve_process({"FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50",
+                                **(extra_env or {})}, command=command, cwd=cwd) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        os.unlink(log.name)
 
 
 @pytest.fixture(scope="module")

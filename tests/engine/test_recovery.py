@@ -45,7 +45,7 @@ def test_events_resume_across_an_api_restart(distributed_env):
 
 def test_an_embedded_restart_finishes_queued_work(embedded_env):
     with servers.live_server(embedded_env) as live, httpx.Client(base_url=live.url, timeout=30) as client:
-        live.runtime.worker.stop()  # nothing runs: the run's first node stays queued
+        live.runtime.stop_workers()  # nothing runs: the run's first node stays queued
         run = submit(client, graph([node("t", "input.text", default="survived")]))
     with servers.live_server(embedded_env) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         final = wait_run(client, run["id"])

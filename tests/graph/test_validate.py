@@ -5,11 +5,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from nodes import sdk
+from nodes.catalog import load_catalog
 from orchestrator.graph.spec import decode_graph
 from orchestrator.graph.validate import Limits, check_run_inputs, declared_inputs, validate
 
-CATALOG = sdk.registry()
+CATALOG = load_catalog()
 
 
 def graph(nodes, edges=()):

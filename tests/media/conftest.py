@@ -14,7 +14,7 @@ from typing import IO, Any
 import msgspec
 import pytest
 
-from nodes import sdk
+from nodes.catalog import load_catalog
 from nodes.media.ffmpeg import ffmpeg_exe
 from nodes.sdk import MISSING, Cancelled
 from orchestrator import settings as settings_module
@@ -122,10 +122,10 @@ class Harness(CancellableContext):
 
     def run(self, type_name: str, params: dict | None = None, **inputs) -> dict:
         """Run a node type with these params and inputs; returns its outputs."""
-        node_type = sdk.get(type_name)
+        node_type = load_catalog().get(type_name)
         assert node_type is not None, type_name
         try:
-            return node_type.run(self, msgspec.convert(params or {}, node_type.params), inputs)
+            return node_type.execute(self, msgspec.convert(params or {}, node_type.params), inputs)
         finally:
             if self._temp is not None:
                 shutil.rmtree(self._temp, ignore_errors=True)

@@ -7,7 +7,7 @@ import wave
 
 from PIL import Image
 
-from nodes import sdk
+from nodes.catalog import load_catalog
 
 
 def sha(harness, ref) -> str:
@@ -42,13 +42,13 @@ def test_image_generate_without_seed_records_the_random_one(harness):
 
 
 def test_non_local_providers_are_refused_with_the_missing_setting():
-    node = sdk.get("image.generate")
+    node = load_catalog()["image.generate"]
     params = node.params(provider="fal")
     assert node.check_config(params, {}.get) == "FAL_KEY"
     assert node.check_config(node.params(provider="gemini"), {}.get) == "GEMINI_API_KEY"
     assert node.check_config(node.params(provider="local"), {}.get) is None
     for name in ("video.from_image", "audio.generate"):
-        other = sdk.get(name)
+        other = load_catalog()[name]
         assert other.check_config(other.params(provider="fal"), {}.get) == "FAL_KEY"
 
 

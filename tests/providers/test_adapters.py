@@ -8,7 +8,7 @@ import threading
 import msgspec
 import pytest
 
-from nodes import sdk
+from nodes.catalog import load_catalog
 from nodes.providers import circuit, download, media
 from nodes.sdk import Cancelled, NodeError, TransientError
 from tests.providers.fakes import FakeContext
@@ -36,8 +36,8 @@ def ctx(fal, gemini):
 
 
 def run_node(type_name: str, ctx: FakeContext, params: dict, inputs: dict) -> dict:
-    node_type = sdk.get(type_name)
-    return node_type.run(ctx, msgspec.convert(params, node_type.params), inputs)
+    node_type = load_catalog()[type_name]
+    return node_type.execute(ctx, msgspec.convert(params, node_type.params), inputs)
 
 
 def cancel_while_running(ctx: FakeContext, started: threading.Event, type_name: str, params: dict,

@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from nodes.catalog import load_catalog
 from orchestrator.errors import GraphInvalid
 from orchestrator.schedules.cron import CronError, check, next_fire
 from orchestrator.schedules.runner import ScheduleRunner
-from orchestrator.schedules.service import ScheduleCreate, ScheduleService, ScheduleUpdate
+from orchestrator.schedules.service import Schedule, ScheduleCreate, ScheduleService, ScheduleUpdate
 from orchestrator.store import migrate
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -60,38 +61,38 @@ def db(request, tmp_path):
     database.dispose()
 
 
-def schedule(service: ScheduleService, cron: str, **fields) -> dict:
+def schedule(service: ScheduleService, cron: str, **fields) -> Schedule:
     return service.create(LOCAL_USER_ID, "g_1", ScheduleCreate(cron=cron, **fields))
 
 
 def test_a_due_schedule_fires_once_and_a_missed_one_once_on_return(db):
     clock, fires = Clock(START), Fires()
-    service, runner = ScheduleService(db, clock=clock), ScheduleRunner(db, fires, clock=clock)
+    service, runner = ScheduleService(db, load_catalog(), clock=clock), ScheduleRunner(db, fires, clock=clock)
     every5 = schedule(service, "*/5 * * * *", inputs={"who": "fox"})
-    assert every5["next_run_at"] == "2026-03-02T09:05:00.000Z"
+    assert every5.next_run_at == "2026-03-02T09:05:00.000Z"
     assert runner.fire_due() == 0
 
     clock.now = datetime(2026, 3, 2, 9, 5, 0, tzinfo=timezone.utc).timestamp()
     assert runner.fire_due() == 1 and runner.fire_due() == 0  # once, not once per pass
-    assert fires.calls == [(every5["id"], {"who": "fox"})]
-    after = service.get(LOCAL_USER_ID, every5["id"])
-    assert after["next_run_at"] == "2026-03-02T09:10:00.000Z" and after["last_run_id"] == "r_1"
+    assert fires.calls == [(every5.id, {"who": "fox"})]
+    after = service.get(LOCAL_USER_ID, every5.id)
+    assert after.next_run_at == "2026-03-02T09:10:00.000Z" and after.last_run_id == "r_1"
 
     clock.now += 3 * 3600 + 42  # the service was down for three hours: 36 fires missed
     assert runner.fire_due() == 1 and runner.fire_due() == 0
     assert len(fires.calls) == 2
-    assert service.get(LOCAL_USER_ID, every5["id"])["next_run_at"] == "2026-03-02T12:10:00.000Z"
+    assert service.get(LOCAL_USER_ID, every5.id).next_run_at == "2026-03-02T12:10:00.000Z"
 
 
 def test_paused_schedules_do_not_fire_and_resume_from_now(db):
     clock, fires = Clock(START), Fires()
-    service, runner = ScheduleService(db, clock=clock), ScheduleRunner(db, fires, clock=clock)
+    service, runner = ScheduleService(db, load_catalog(), clock=clock), ScheduleRunner(db, fires, clock=clock)
     hourly = schedule(service, "0 * * * *", paused=True)
-    assert hourly["next_run_at"] is None
+    assert hourly.next_run_at is None
     clock.now += 2 * 3600
     assert runner.fire_due() == 0
-    resumed = service.update(LOCAL_USER_ID, hourly["id"], ScheduleUpdate(paused=False))
-    assert resumed["next_run_at"] == "2026-03-02T12:00:00.000Z"  # the next after now (11:00:30), nothing made up
+    resumed = service.update(LOCAL_USER_ID, hourly.id, ScheduleUpdate(paused=False))
+    assert resumed.next_run_at == "2026-03-02T12:00:00.000Z"  # the next after now (11:00:30), nothing made up
     clock.now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc).timestamp()
     assert runner.fire_due() == 1
 
@@ -102,20 +103,20 @@ def test_a_fire_that_is_refused_is_recorded_and_the_schedule_moves_on(db):
     def refuse(user_id, graph_id, inputs, schedule_id):
         raise GraphInvalid([{"code": "invalid_param", "message": "fal is not configured: set FAL_KEY"}])
 
-    service, runner = ScheduleService(db, clock=clock), ScheduleRunner(db, refuse, clock=clock)
+    service, runner = ScheduleService(db, load_catalog(), clock=clock), ScheduleRunner(db, refuse, clock=clock)
     daily = schedule(service, "30 9 * * *", timezone="Europe/Paris")  # 08:30 UTC in March
-    assert daily["next_run_at"] == "2026-03-03T08:30:00.000Z"
+    assert daily.next_run_at == "2026-03-03T08:30:00.000Z"
     clock.now = datetime(2026, 3, 3, 8, 30, tzinfo=timezone.utc).timestamp()
     assert runner.fire_due() == 1
-    after = service.get(LOCAL_USER_ID, daily["id"])
-    assert "FAL_KEY" in after["last_error"] and after["next_run_at"] == "2026-03-04T08:30:00.000Z"
+    after = service.get(LOCAL_USER_ID, daily.id)
+    assert "FAL_KEY" in after.last_error and after.next_run_at == "2026-03-04T08:30:00.000Z"
 
 
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # SQLite serves one process: nothing to race
 def test_two_processes_fire_each_due_schedule_exactly_once(db):
     clock, fires = Clock(START), Fires(delay=0.05)
-    service = ScheduleService(db, clock=clock)
-    ids = {schedule(service, "*/5 * * * *", inputs={"who": str(i)})["id"] for i in range(8)}
+    service = ScheduleService(db, load_catalog(), clock=clock)
+    ids = {schedule(service, "*/5 * * * *", inputs={"who": str(i)}).id for i in range(8)}
     clock.now = datetime(2026, 3, 2, 9, 5, tzinfo=timezone.utc).timestamp()
     other = Database(db.url)  # a second process's own connections
     runners = [ScheduleRunner(db, fires, clock=clock), ScheduleRunner(other, fires, clock=clock)]

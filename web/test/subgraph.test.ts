@@ -4,7 +4,10 @@ import { emptyNode } from '../src/graph/runState';
 import { extractSubgraph, runNodeId, specOf, subgraphKey, subgraphRun, subgraphSpec } from '../src/graph/subgraph';
 import { CATALOG } from './fixtures';
 
-const BASE = { type: 'graph.template', title: 'Subgraph', category: 'graph', description: '', params: {}, inputs: [], outputs: [] };
+const BASE = {
+  type: 'graph.template', title: 'Subgraph', category: 'graph', description: '', params: {}, inputs: [], outputs: [],
+  cacheable: false, cacheable_when: null,
+};
 
 describe('subgraphs', () => {
   it('gives a subgraph node its template ports, by template and version', () => {
@@ -13,9 +16,9 @@ describe('subgraphs', () => {
     expect(subgraphKey({ type: 'graph.template', params: {} })).toBeNull();
     const spec = subgraphSpec(BASE, {
       id: 'g_1', name: 'greet', version: 2, graph: { version: 1, nodes: [], edges: [] }, created_at: '', updated_at: '',
-      inputs: [{ name: 'who', type: 'text', default: 'world' }], outputs: [{ name: 'sentence', type: 'text' }],
+      inputs: [{ name: 'who', type: 'text', default: 'world' }], outputs: [{ name: 'sentence', type: 'text' }], webhook: null,
     });
-    expect(spec.inputs).toEqual([{ name: 'who', type: 'text', required: false, multiple: false }]);
+    expect(spec.inputs).toEqual([{ name: 'who', type: 'text', required: false, multiple: false, description: '' }]);
     expect(specOf({ ...CATALOG, 'graph.template': BASE, [subgraphKey(data)!]: spec }, data)?.outputs[0].name).toBe('sentence');
   });
 

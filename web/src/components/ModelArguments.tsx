@@ -14,7 +14,10 @@ export function ModelArguments({ nodeId }: { nodeId: string }) {
   const fields = useMemo(
     () =>
       model
-        ? fieldsFor({ type: 'fal.model', title: model.title, category: model.category, description: '', params: model.input_schema, inputs: [], outputs: [] })
+        ? fieldsFor({
+            type: 'fal.model', title: model.title, category: model.category, description: '', params: model.input_schema,
+            inputs: [], outputs: [], cacheable: false, cacheable_when: null,
+          })
         : [],
     [model],
   );

@@ -34,8 +34,8 @@ export function subgraphSpec(base: NodeSpec, template: Template): NodeSpec {
   return {
     ...base,
     title: `Subgraph: ${template.name}`,
-    inputs: template.inputs.map((i) => ({ name: i.name, type: i.type as PortType, required: false, multiple: false })),
-    outputs: (template.outputs ?? []).map((o) => ({ name: o.name, type: o.type as PortType })),
+    inputs: template.inputs.map((i) => ({ name: i.name, type: i.type as PortType, required: false, multiple: false, description: '' })),
+    outputs: template.outputs.map((o) => ({ name: o.name, type: o.type as PortType, description: '' })),
   };
 }
 

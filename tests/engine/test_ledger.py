@@ -1,0 +1,258 @@
+"""The fast layer: the ledger on SQLite with a recording bus, the dispatcher on a
+StubBroker. No server, no worker: each transition is called directly."""
+
+from __future__ import annotations
+
+import time
+
+import msgspec
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.message import Message
+from sqlalchemy import select, update
+
+from nodes.catalog import load_catalog
+from orchestrator.engine.broker import declare_actor
+from orchestrator.engine.cachekeys import plan_signatures
+from orchestrator.engine.dispatch import Dispatcher
+from orchestrator.engine.ledger import Ledger
+from orchestrator.events.bus import LocalBus
+from orchestrator.graph.plan import build_plan
+from orchestrator.graph.spec import graph_from_builtins
+from orchestrator.store import eventlog, migrate
+from orchestrator.store.db import Database
+from orchestrator.store.models import run_nodes, runs
+from orchestrator.store.users import LOCAL_USER_ID, ensure_local_user
+
+USER = LOCAL_USER_ID
+
+
+class RecordingBus(LocalBus):
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes = []
+
+    def publish(self, notes) -> None:
+        notes = list(notes)
+        self.notes.extend(notes)
+        super().publish(notes)
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'ledger.db'}")
+    migrate.upgrade(database)
+    ensure_local_user(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def bus():
+    return RecordingBus()
+
+
+@pytest.fixture
+def ledger(db, bus):
+    return Ledger(db, bus, lease_seconds=60)
+
+
+def chain(length: int) -> dict:
+    nodes = [{"id": "n0", "type": "input.text", "params": {"default": "a"}}]
+    nodes += [{"id": f"n{i}", "type": "text.join", "params": {"separator": ""}} for i in range(1, length)]
+    edges = [{"from": f"n{i - 1}.text", "to": f"n{i}.parts"} for i in range(1, length)]
+    return {"version": 1, "nodes": nodes, "edges": edges}
+
+
+def fan() -> dict:
+    return {"version": 1,
+            "nodes": [{"id": "src", "type": "input.text"}, {"id": "a", "type": "text.join"},
+                      {"id": "b", "type": "text.join"}, {"id": "sink", "type": "text.join"}],
+            "edges": [{"from": "src.text", "to": "a.parts"}, {"from": "src.text", "to": "b.parts"},
+                      {"from": "a.text", "to": "sink.parts"}, {"from": "b.text", "to": "sink.parts"}]}
+
+
+def start(ledger: Ledger, graph: dict, run_id: str = "r_1", **kwargs):
+    plan = build_plan(graph_from_builtins(graph))
+    ready = ledger.create_run(run_id=run_id, user_id=USER, plan=plan, graph=graph, inputs={}, graph_id=None,
+                              graph_version=None, use_cache=True, **kwargs)
+    return plan, ready
+
+
+def log(db: Database, run_id: str = "r_1") -> list[tuple[str, dict]]:
+    with db.read() as conn:
+        return [(e.type, msgspec.json.decode(e.data)) for e in eventlog.read_run(conn, run_id, 0)]
+
+
+def node(db: Database, node_id: str, run_id: str = "r_1"):
+    with db.read() as conn:
+        return conn.execute(select(run_nodes).where(run_nodes.c.run_id == run_id,
+                                                    run_nodes.c.node_id == node_id)).one()
+
+
+def test_a_new_run_queues_its_roots_and_tells_the_bus(ledger, db, bus):
+    _, ready = start(ledger, fan())
+    assert ready == ["src"]
+    assert [t for t, _ in log(db)] == ["run.started", "node.queued"]
+    assert node(db, "src").status == "queued" and node(db, "sink").status == "pending"
+    assert node(db, "sink").pending == 2
+    assert bus.notes[-1].seq == 2
+
+
+def test_a_fast_node_writes_its_start_with_its_outcome_in_one_transaction(ledger, db, bus):
+    plan, _ = start(ledger, fan())
+    claim = ledger.claim("r_1", "src", USER)
+    assert claim.attempt == 1
+    assert [t for t, _ in log(db)] == ["run.started", "node.queued"]  # the claim wrote no event
+    notes_before = len(bus.notes)
+    outcome = ledger.succeed(claim, plan, {"text": ""}, cached=False, inline=True)
+    assert len(bus.notes) == notes_before + 1
+    assert outcome.inline.node_id == "a" and outcome.dispatch == ["b"]
+    types = [(t, d.get("node_id")) for t, d in log(db)][2:]
+    assert types == [("node.started", "src"), ("node.succeeded", "src"), ("node.queued", "a"), ("node.queued", "b")]
+    assert [d["seq"] for _, d in log(db)] == list(range(1, 7))
+
+
+def test_a_slow_node_is_announced_once_before_its_progress_and_outcome(ledger, db):
+    plan, _ = start(ledger, chain(2))
+    claim = ledger.claim("r_1", "n0", USER)
+    ledger.announce(claim)
+    ledger.announce(claim)
+    assert ledger.progress(claim, 0.5, "half")
+    ledger.succeed(claim, plan, {"text": "a"}, cached=False, inline=False)
+    started = [d for t, d in log(db) if t == "node.started"]
+    assert started == [{"run_id": "r_1", "seq": 3, "ts": started[0]["ts"], "node_id": "n0", "attempt": 1}]
+    assert [t for t, _ in log(db)][2:] == ["node.started", "node.progress", "node.succeeded", "node.queued"]
+
+
+def test_a_worker_that_lost_its_lease_cannot_write_over_its_successor(ledger, db):
+    plan, _ = start(ledger, chain(2))
+    stale = ledger.claim("r_1", "n0", USER)
+    with db.write() as conn:  # its lease runs out (the worker hung or was cut off)
+        conn.execute(update(run_nodes).where(run_nodes.c.node_id == "n0").values(lease_until=time.time() - 1))
+    fresh = ledger.claim("r_1", "n0", USER)
+    assert fresh.attempt == 2
+
+    assert not ledger.progress(stale, 0.9, "late")
+    assert not ledger.succeed(stale, plan, {"text": "stale"}, cached=False, inline=True).recorded
+    ledger.fail(stale, plan, {"type": "node_error", "message": "stale"})
+    assert not ledger.retry(stale, {"type": "transient", "message": "stale"}, 10)
+    assert node(db, "n0").status == "running"
+
+    assert ledger.succeed(fresh, plan, {"text": "fresh"}, cached=False, inline=False).recorded
+    row = node(db, "n0")
+    assert (row.status, row.outputs, row.attempts) == ("succeeded", {"text": "fresh"}, 2)
+    assert [d.get("attempt") for t, d in log(db) if t == "node.started"] == [2]
+
+
+def test_a_transition_that_arrives_twice_does_nothing_the_second_time(ledger, db):
+    plan, _ = start(ledger, chain(3))
+    claim = ledger.claim("r_1", "n0", USER)
+    assert ledger.claim("r_1", "n0", USER) is None  # a redelivered message finds it taken
+    first = ledger.succeed(claim, plan, {"text": "a"}, cached=False, inline=False)
+    again = ledger.succeed(claim, plan, {"text": "a"}, cached=False, inline=False)
+    assert first.dispatch == ["n1"] and not again.recorded and again.dispatch == []
+    assert node(db, "n1").status == "queued"
+
+
+def test_a_failed_node_skips_its_descendants_and_ends_the_run(ledger, db):
+    plan, _ = start(ledger, chain(3))
+    claim = ledger.claim("r_1", "n0", USER)
+    ledger.fail(claim, plan, {"type": "node_error", "message": "no"})
+    assert [(t, d.get("node_id")) for t, d in log(db)][2:] == [
+        ("node.started", "n0"), ("node.failed", "n0"), ("node.skipped", "n1"), ("node.skipped", "n2"),
+        ("run.failed", None)]
+
+
+def test_cache_hits_known_at_submission_finish_the_run_without_a_worker(ledger, db):
+    graph = chain(5)
+    plan = build_plan(graph_from_builtins(graph))
+    signatures = plan_signatures(plan, load_catalog(), {})
+    assert set(signatures) == set(plan.order)
+    for node_id, key in signatures.items():
+        ledger.remember(USER, key, {"text": f"cached {node_id}"})
+
+    _, ready = start(ledger, graph, signatures=signatures)
+    assert ready == []
+    with db.read() as conn:
+        status, outputs = conn.execute(select(runs.c.status, runs.c.outputs)).one()
+    assert status == "succeeded" and outputs == {"n4": {"text": "cached n4"}}
+    row = node(db, "n2")
+    assert (row.status, row.cached, row.attempts, row.outputs) == ("succeeded", True, 0, {"text": "cached n2"})
+    assert [t for t, _ in log(db)] == ["run.started"] + ["node.succeeded"] * 5 + ["run.succeeded"]
+
+
+def test_a_partial_hit_runs_from_the_first_miss(ledger, db):
+    graph = chain(4)
+    plan = build_plan(graph_from_builtins(graph))
+    signatures = plan_signatures(plan, load_catalog(), {})
+    for node_id in ("n0", "n1", "n3"):  # n2 misses, so n3 must run after it, not from the cache
+        ledger.remember(USER, signatures[node_id], {"text": node_id})
+    _, ready = start(ledger, graph, signatures=signatures)
+    assert ready == ["n2"]
+    assert [node(db, n).status for n in plan.order] == ["succeeded", "succeeded", "queued", "pending"]
+
+
+def test_signatures_change_with_params_inputs_and_everything_upstream():
+    catalog = load_catalog()
+    graph = chain(3)
+    base = plan_signatures(build_plan(graph_from_builtins(graph)), catalog, {})
+    other_input = plan_signatures(build_plan(graph_from_builtins(graph)), catalog, {"n0": "b"})
+    graph["nodes"][1]["params"]["separator"] = "-"
+    edited = plan_signatures(build_plan(graph_from_builtins(graph)), catalog, {})
+    assert other_input["n0"] != base["n0"] and other_input["n2"] != base["n2"]
+    assert edited["n0"] == base["n0"] and edited["n1"] != base["n1"] and edited["n2"] != base["n2"]
+
+
+def test_a_generator_without_a_seed_has_no_signature_nor_do_its_descendants():
+    graph = {"version": 1, "nodes": [{"id": "p", "type": "input.text"},
+                                     {"id": "img", "type": "image.generate", "params": {"width": 64, "height": 64}},
+                                     {"id": "seeded", "type": "image.generate", "params": {"seed": 3}}],
+             "edges": [{"from": "p.text", "to": "img.prompt"}, {"from": "p.text", "to": "seeded.prompt"}]}
+    found = plan_signatures(build_plan(graph_from_builtins(graph)), load_catalog(), {})
+    assert set(found) == {"p", "seeded"}
+
+
+def test_the_dispatcher_sends_ids_only_on_the_broker():
+    broker = StubBroker()
+    declare_actor(broker, "q", lambda run_id, node_id: None)
+    dispatcher = Dispatcher(broker, "q")
+    dispatcher.send_all("r_1", ["a", "b"])
+    dispatcher.resend([("r_2", "c")])
+    queue = broker.queues["q"]
+    sent = [Message.decode(queue.get_nowait()) for _ in range(3)]
+    assert [(m.actor_name, tuple(m.args), m.kwargs) for m in sent] == [
+        ("execute_node", ("r_1", "a"), {}), ("execute_node", ("r_1", "b"), {}), ("execute_node", ("r_2", "c"), {})]
+    assert queue.empty()
+
+
+def test_an_instant_node_is_claimed_and_recorded_in_one_transaction_once(ledger, db, bus):
+    plan, _ = start(ledger, chain(3))
+    notes = len(bus.notes)
+    first = ledger.succeed_unclaimed("r_1", "n0", USER, plan, {"text": "a"}, inline=False, cache_key="k0")
+    assert first.recorded and first.dispatch == ["n1"] and len(bus.notes) == notes + 1
+    again = ledger.succeed_unclaimed("r_1", "n0", USER, plan, {"text": "a"}, inline=False)
+    assert not again.recorded  # a redelivered message ran it again: nothing is written twice
+    row = node(db, "n0")
+    assert (row.status, row.attempts, row.outputs) == ("succeeded", 1, {"text": "a"})
+    assert [t for t, d in log(db) if d.get("node_id") == "n0"] == ["node.queued", "node.started", "node.succeeded"]
+    assert ledger.cached(USER, "k0") == {"text": "a"}
+
+
+def test_an_instant_node_taken_or_cancelled_meanwhile_is_not_recorded(ledger, db):
+    plan, _ = start(ledger, fan())
+    claim = ledger.claim("r_1", "src", USER)
+    assert not ledger.succeed_unclaimed("r_1", "src", USER, plan, {"text": "x"}, inline=True).recorded
+    ledger.succeed(claim, plan, {"text": ""}, cached=False, inline=False)
+    ledger.cancel("r_1", USER)
+    assert not ledger.succeed_unclaimed("r_1", "a", USER, plan, {"text": "x"}, inline=True).recorded
+    assert node(db, "a").status == "cancelled"
+
+
+def test_storing_a_key_another_run_stored_first_keeps_the_first_and_records_the_node(ledger, db):
+    plan, _ = start(ledger, chain(2))
+    ledger.remember(USER, "shared", {"text": "first"})
+    claim = ledger.claim("r_1", "n0", USER)
+    assert ledger.succeed(claim, plan, {"text": "second"}, cached=False, inline=False, cache_key="shared").recorded
+    assert ledger.cached(USER, "shared") == {"text": "first"}
+    assert node(db, "n0").outputs == {"text": "second"}
