@@ -12,20 +12,13 @@ from sqlalchemy import update
 from orchestrator import settings
 from orchestrator.store.db import Database
 from orchestrator.store.models import schedules
-from tests.helpers import edge, graph, node, wait_run, wait_until
+from tests.helpers import edge, graph, node, server_env, wait_run, wait_until
 
 FAST = {"FUSIONFLOW_TRIGGER_POLL_SECONDS": "0.1"}
 GREET = graph([node("who", "input.text", default="world"), node("out", "output.text")], [edge("who.text", "out.value")])
 
 
-@pytest.fixture(scope="module")
-def embedded_env(embedded_env):
-    return {**embedded_env, **FAST}
-
-
-@pytest.fixture(scope="module")
-def distributed_env(distributed_env):
-    return {**distributed_env, **FAST}
+embedded_env, distributed_env = server_env(FAST)
 
 
 @pytest.fixture(scope="module")

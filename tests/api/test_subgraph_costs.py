@@ -3,19 +3,11 @@ at submission, as nodes drawn in the graph are (this server has FAL_KEY, not Gem
 
 from __future__ import annotations
 
-import pytest
 
-from tests.helpers import edge, graph, node
-
-
-@pytest.fixture(scope="module")
-def embedded_env(embedded_env):
-    return {**embedded_env, "FAL_KEY": "not-used", "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""}
+from tests.helpers import edge, graph, node, server_env
 
 
-@pytest.fixture(scope="module")
-def distributed_env(distributed_env):
-    return {**distributed_env, "FAL_KEY": "not-used", "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""}
+embedded_env, distributed_env = server_env({"FAL_KEY": "not-used", "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""})
 
 
 def drawing(provider: str, **params) -> dict:

@@ -13,20 +13,13 @@ import pytest
 from orchestrator.settings import load
 from orchestrator.webhooks.sender import next_step
 from tests.api.webhook_receiver import start_receiver
-from tests.helpers import edge, graph, node, submit, wait_run, wait_until
+from tests.helpers import edge, graph, node, server_env, submit, wait_run, wait_until
 
 TRIGGERS = {"FUSIONFLOW_ALLOW_PRIVATE_URLS": "true", "FUSIONFLOW_TRIGGER_POLL_SECONDS": "0.1",
             "FUSIONFLOW_WEBHOOK_RETRY_BASE_SECONDS": "0.2"}
 
 
-@pytest.fixture(scope="module")
-def embedded_env(embedded_env):
-    return {**embedded_env, **TRIGGERS}
-
-
-@pytest.fixture(scope="module")
-def distributed_env(distributed_env):
-    return {**distributed_env, **TRIGGERS}
+embedded_env, distributed_env = server_env(TRIGGERS)
 
 
 @pytest.fixture

@@ -5,19 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+
+from tests.helpers import server_env
 
 SNAPSHOT = json.loads((Path(__file__).resolve().parents[2] / "orchestrator/model_catalog/fal_snapshot.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def embedded_env(embedded_env):
-    return {**embedded_env, "FAL_KEY": ""}  # no key: the snapshot, offline
-
-
-@pytest.fixture(scope="module")
-def distributed_env(distributed_env):
-    return {**distributed_env, "FAL_KEY": ""}
+embedded_env, distributed_env = server_env({"FAL_KEY": ""})  # no key: the snapshot, offline
 
 
 def test_the_shipped_catalog_answers_offline_with_input_schemas(client):
