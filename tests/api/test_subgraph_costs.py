@@ -3,7 +3,6 @@ at submission, as nodes drawn in the graph are (this server has FAL_KEY, not Gem
 
 from __future__ import annotations
 
-
 from tests.helpers import edge, graph, node, server_env
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from tests.helpers import server_env
 
 SNAPSHOT = json.loads((Path(__file__).resolve().parents[2] / "orchestrator/model_catalog/fal_snapshot.json").read_text())
-
 
 embedded_env, distributed_env = server_env({"FAL_KEY": ""})  # no key: the snapshot, offline
 
