@@ -21,6 +21,8 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 SNAPSHOT = Path(__file__).with_name("fal_snapshot.json")
+REFRESH_TIMEOUT = 20
+"""Seconds for each page of fal's model list."""
 
 
 class CatalogModel(msgspec.Struct):
@@ -59,13 +61,14 @@ def matches(model: dict, words: list[str], category: str | None, provider: str |
 class ModelCatalog:
     def __init__(self, settings: Settings, *, http: httpx.Client | None = None) -> None:
         self.settings = settings
-        self.http = http or httpx.Client(timeout=60)
+        self.http = http or httpx.Client(timeout=REFRESH_TIMEOUT)
         self._models = load_snapshot()
         self._lock = threading.Lock()
         self.source = "snapshot"
         self.refreshed_at: float | None = None
+        # A refresh only replaces a list in memory: shutting down need not wait for one.
         self.loop = Periodic("fusionflow-model-catalog", settings.model_catalog_refresh_hours * 3600, self.refresh,
-                             immediately=True)
+                             immediately=True, join_timeout=1)
 
     def search(self, *, q: str = "", category: str | None = None, provider: str | None = None,
                limit: int = 50, cursor: str | None = None) -> ModelList:
