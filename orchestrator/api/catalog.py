@@ -13,6 +13,7 @@ from orchestrator.model_catalog.service import ModelList
 
 @get("/api/catalog/models", tags=["catalog"], sync_to_thread=False,
      summary="Provider model endpoints with categories and input schemas")
-def catalog_models(services: Services, q: str = "", category: str | None = None, provider: str | None = None,
+def catalog_models(services: Services, user_id: str, q: str = "", category: str | None = None, provider: str | None = None,
                    limit: Annotated[int, Parameter(ge=1, le=200)] = 50, cursor: str | None = None) -> ModelList:
+    """The same for every user; with authentication on, a key is needed like everywhere under /api."""
     return services.models.search(q=q, category=category, provider=provider, limit=limit, cursor=cursor)
