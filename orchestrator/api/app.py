@@ -13,10 +13,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, catalog, events, examples, nodes, schedules, system, webhooks
+from orchestrator.api import (accounts, admin, assets, catalog, credits, events, examples, library, nodes, schedules,
+                              system, usage, webhooks)
 from orchestrator.api.auth import current_user
+from orchestrator.api.collections import CollectionController
 from orchestrator.api.errors import HANDLERS
 from orchestrator.api.graphs import GraphController
+from orchestrator.api.hooks import HookController
+from orchestrator.api.models import ModelController
 from orchestrator.api.openapi import add_stream_docs
 from orchestrator.api.runs import RunController
 from orchestrator.api.state import Services
@@ -72,10 +76,13 @@ def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, examples.list_examples, events.run_events,
-                        events.user_events, system.health, system.metrics, *assets.ROUTES, *webhooks.ROUTES,
-                        *schedules.ROUTES, catalog.catalog_models, *web],
+                        events.user_events, system.health, system.metrics, *accounts.ROUTES,
+                        admin.AdminController, credits.ledger,
+                        CollectionController, HookController, ModelController, usage.usage,
+                        *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py
+                        *assets.ROUTES, *webhooks.ROUTES, *schedules.ROUTES, catalog.catalog_models, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
-                      "user_id": Provide(current_user, sync_to_thread=False)},
+                      "user_id": Provide(current_user, sync_to_thread=True)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
         middleware=[count_requests, assets.base_url_middleware],

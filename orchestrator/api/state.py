@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodes.builtin.subgraph import INTERNAL
+from orchestrator.accounts.services import AccountServices
 from orchestrator.engine.documents import Catalog, as_document
 from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
 from orchestrator.events.feed import FeedHub, ReadRun, renderer
 from orchestrator.graph.spec import TemplateRunCreate
+from orchestrator.library import Library
 from orchestrator.model_catalog.service import ModelCatalog
 from orchestrator.periodic import Periodic
 from orchestrator.schedules.runner import ScheduleRunner
@@ -29,6 +31,9 @@ class Services:
     """``GET /api/nodes``, built once (the engine's own node types left out)."""
     feeds: FeedHub
     """One reader per run of this process's event streams."""
+    accounts: AccountServices
+    library: Library
+    """Assets, collections, hooks, models, usage (contract section 11)."""
     schedules: ScheduleService
     sender: Sender
     """Sends webhooks from this API process (see ``start_triggers``)."""
@@ -51,6 +56,8 @@ class Services:
         return cls(runtime=runtime, runs=runs, templates=templates,
                    catalog_document=as_document({"nodes": shown}, Catalog),
                    feeds=FeedHub(runtime.bus, _run_reader(runtime.db), renderer(runtime.assets)),
+                   accounts=AccountServices.build(runtime.db, runtime.settings, runs.cancel),
+                   library=runtime.executor.library or Library.build(runtime.db, runtime.assets, runtime.settings),
                    schedules=ScheduleService(runtime.db, runtime.catalog),
                    sender=Sender(runtime.db, runtime.settings, runtime.assets, runs.webhooks),
                    schedule_runner=ScheduleRunner(runtime.db, fire, poll_seconds=runtime.settings.trigger_poll_seconds),

@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy import Connection, select
 
 from nodes.sdk import MEDIA_TYPES, NodeType
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.composition import Composer
@@ -119,7 +120,7 @@ class RunService:
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None, schedule_id: str | None = None) -> RunDocument:
         self.webhooks.check_url(body.webhook)
-        _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
+        checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         effective = self.effective_graph(body.graph, body.overrides)
         doc = self.composer.expand(user_id, effective)  # subgraphs become nodes of the run
         if body.overrides or doc is not effective:
@@ -128,9 +129,12 @@ class RunService:
         signatures = plan_signatures(plan, self.catalog, body.inputs) if body.cache else None
         ready = self.ledger.create_run(run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                                        graph_id=graph_id, graph_version=graph_version, use_cache=body.cache,
-                                       signatures=signatures, columns={
-                                           "schedule_id": schedule_id,
-                                           "drawn_graph": effective if doc is not effective else None},
+                                       signatures=signatures, admit=lambda conn: gate.admit_run(
+                                           conn, self.settings, user_id=user_id, run_id=run_id,
+                                           estimate=sum(self._prices(user_id, body.graph, checked).values()),
+                                           budget=body.budget),
+                                       columns={"schedule_id": schedule_id,
+                                                "drawn_graph": effective if doc is not effective else None},
                                        also=self.webhooks.registration(run_id, user_id, body.webhook))
         self.dispatcher.send_all(run_id, ready)
         return self.get(user_id, run_id)
@@ -145,16 +149,20 @@ class RunService:
         if row is None:
             raise RunNotFound(run_id)
         request = RunCreate(graph=graph_from_builtins(row.drawn_graph or row.graph), inputs={**row.inputs, **body.inputs},
-                            overrides=body.overrides, cache=body.cache)
+                            overrides=body.overrides, cache=body.cache, budget=body.budget)
         return self.submit(user_id, request, graph_id=row.graph_id, graph_version=row.graph_version)
 
     def estimate(self, user_id: str, body: RunCreate) -> Estimate:
         checked, _ = self.check(user_id, body.graph, body.inputs, body.overrides)
-        costs = {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id],
-                                                                      self.settings.prices), 6)
-                 for node in body.graph.nodes}
-        costs.update(self.composer.costs(user_id, body.graph, self.settings.prices))  # inside subgraphs
+        costs = self._prices(user_id, body.graph, checked)
         return Estimate(cost=round(sum(costs.values()), 6), currency="USD", nodes=costs)
+
+    def _prices(self, user_id: str, graph: Graph, checked: Checked) -> dict[str, float]:
+        """Each node's estimated cost in USD, the nodes inside subgraphs included (by run id)."""
+        costs = {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id], self.settings.prices), 6)
+                 for node in graph.nodes}
+        costs.update(self.composer.costs(user_id, graph, self.settings.prices))
+        return costs
 
     def cancel(self, user_id: str, run_id: str) -> RunDocument:
         self.require(user_id, run_id)

@@ -15,6 +15,8 @@ import msgspec
 EdgeEnd = Annotated[str, msgspec.Meta(pattern=r"^[^.]+\.[^.]+$",
                                       description='"<node id>.<port name>"')]
 
+Budget = Annotated[float, msgspec.Meta(ge=0, le=1e9, description="USD, at least 0")]
+
 
 class Node(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
     id: str
@@ -55,6 +57,8 @@ class RunCreate(msgspec.Struct):
     """Reuse outputs of identical earlier executions (a FusionFlow extension)."""
     webhook: str | None = None
     """A URL to POST the run's summary to when it ends (signed; see the webhooks docs)."""
+    budget: Budget | None = None
+    """USD: a node whose cost would take the run past it fails with error type ``budget``."""
 
 
 class RerunCreate(msgspec.Struct):
@@ -63,6 +67,7 @@ class RerunCreate(msgspec.Struct):
     inputs: dict[str, Any] = {}
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
+    budget: Budget | None = None
 
 
 class TemplateRunCreate(msgspec.Struct):
@@ -73,6 +78,7 @@ class TemplateRunCreate(msgspec.Struct):
     cache: bool = True
     webhook: str | None = None
     """Replaces the template's own ``webhook`` for this run."""
+    budget: Budget | None = None
 
 
 class GraphCreate(msgspec.Struct):

@@ -4,6 +4,7 @@ ordered event logs. The servers here are this module's own, since tests stop the
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -107,6 +108,22 @@ def test_workers_killed_mid_run_lose_no_run_and_no_output(env):
     assert took < 2 * LEASE + 30, f"the runs took {took:.0f} s after the last kill"
 
 
+def test_a_worker_serves_its_own_metrics_with_the_recovery_it_did(env):
+    port = servers.free_port()
+    graph, _ = tagged_chain("metrics-", steps=3, seconds=1.0)
+    with deployment({**env, "FUSIONFLOW_METRICS_PORT": str(port)}, workers=0) as (client, pool):
+        doomed = pool.add()
+        run = submit(client, graph)
+        events(client, run["id"], until="node.progress")
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(5)
+        pool.add()  # finds the dead worker's node once its lease runs out, and sends it again
+        assert wait_run(client, run["id"], timeout=2 * LEASE + 60)["status"] == "succeeded"
+        text = httpx.get(f"http://127.0.0.1:{port}/").text
+    assert re.search(r"^fusionflow_lease_expiries_total [1-9]", text, re.M), text
+    assert re.search(r"^fusionflow_resends_total [1-9]", text, re.M)
+
+
 def test_a_redis_restart_mid_run_loses_nothing(env, own_redis):
     graph, expected = tagged_chain("redis-", steps=10, seconds=0.3)
     with deployment(env, workers=2) as (client, _):
@@ -165,3 +182,53 @@ def test_sigterm_lets_short_nodes_finish_and_hands_long_ones_back_at_once(env):
     handed = [data for _, kind, data in log if kind == "node.retrying"]
     assert [(d["node_id"], d["error"]["type"]) for d in handed] == [("long", "handed_back")]
     assert took < 45, f"{took:.0f} s: the long node waited for something (its lease is 120 s)"
+
+
+def test_fifty_listeners_across_an_api_restart_lose_and_repeat_nothing(env):
+    from orchestrator.client import iter_sse
+
+    graph = {"version": 1, "nodes": [{"id": "tick", "type": "flow.wait", "params": {"seconds": 8, "steps": 40}}],
+             "edges": []}
+    seen: list[list[int]] = [[] for _ in range(50)]
+    started = threading.Semaphore(0)
+    second_url: list[str] = []
+    second_ready = threading.Event()
+
+    def listen(index: int, first_url: str, run_id: str) -> None:
+        mine = seen[index]
+        url, headers = first_url, {}
+        while True:
+            try:
+                with httpx.stream("GET", f"{url}/api/runs/{run_id}/events", headers=headers, timeout=30) as response:
+                    for event_id, kind, _ in iter_sse(response):
+                        mine.append(int(event_id))
+                        if len(mine) == 3:
+                            started.release()
+                        if kind.startswith("run."):
+                            if kind != "run.started":
+                                return
+            except httpx.HTTPError:
+                pass  # the API went away mid-stream: reconnect where the browser's EventSource would
+            second_ready.wait(60)
+            url, headers = second_url[0], {"Last-Event-ID": str(mine[-1])} if mine else {}
+
+    pool = servers.WorkerPool(env, threads=4)
+    try:
+        with servers.live_server(env, executes=False) as first:  # (it makes the schema)
+            pool.add()
+            run_id = httpx.post(f"{first.url}/api/runs", json={"graph": graph}).json()["id"]
+            listeners = [threading.Thread(target=listen, args=(i, first.url, run_id)) for i in range(50)]
+            for listener in listeners:
+                listener.start()
+            for _ in listeners:
+                assert started.acquire(timeout=60)
+        with servers.live_server(env, executes=False) as second:
+            second_url.append(second.url)
+            second_ready.set()
+            for listener in listeners:
+                listener.join(90)
+            total = len(events(httpx.Client(base_url=second.url, timeout=30), run_id))
+    finally:
+        pool.close()
+    for ids in seen:
+        assert ids == list(range(1, total + 1))

@@ -15,6 +15,7 @@ import {
 import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
 import { outputPort } from '../graph/catalog';
 import { checkConnection } from '../graph/connect';
+import { LIBRARY_MIME, nodeForDrop, readDrag } from '../library/drag';
 import type { FlowEdge, FlowNode } from '../graph/model';
 import { specOf, TEMPLATE_NODE } from '../graph/subgraph';
 import { portColour } from '../graph/ports';
@@ -80,7 +81,8 @@ export function Canvas() {
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes('Files')) {
+    const types = e.dataTransfer.types;
+    if (types.includes(DRAG_MIME) || types.includes(LIBRARY_MIME) || types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -94,11 +96,13 @@ export function Canvas() {
         void importFile(file);
         return;
       }
-      const type = e.dataTransfer.getData(DRAG_MIME);
+      const fromLibrary = nodeForDrop(readDrag(e.dataTransfer.getData(LIBRARY_MIME)));
+      const type = fromLibrary?.type ?? e.dataTransfer.getData(DRAG_MIME);
       if (!type) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      addNode(type, { x: p.x - 20, y: p.y - 20 });
+      const id = addNode(type, { x: p.x - 20, y: p.y - 20 });
+      for (const [name, value] of Object.entries(fromLibrary?.params ?? {})) useEditor.getState().setParam(id, name, value);
       useUi.getState().setTab('node');
     },
     [rf, addNode],

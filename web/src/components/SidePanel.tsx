@@ -1,10 +1,11 @@
-// The right-hand panel: the selected node, the template's inputs, templates, run history.
+// The right-hand panel: the selected node, the template's inputs, templates, run history, the library.
 
 import { useUi, type PanelTab } from '../store/ui';
 import { ExamplesPanel } from './ExamplesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { InputsPanel } from './InputsPanel';
 import { ModelsPanel } from './ModelsPanel';
+import { LibraryPanel } from './LibraryPanel';
 import { NodePanel } from './NodePanel';
 import { TemplatesPanel } from './TemplatesPanel';
 
@@ -15,6 +16,7 @@ const TABS: [PanelTab, string][] = [
   ['examples', 'Examples'],
   ['models', 'Models'],
   ['history', 'History'],
+  ['library', 'Library'],
 ];
 
 export function SidePanel() {
@@ -35,6 +37,7 @@ export function SidePanel() {
       {tab === 'examples' && <ExamplesPanel />}
       {tab === 'models' && <ModelsPanel />}
       {tab === 'history' && <HistoryPanel />}
+      {tab === 'library' && <LibraryPanel />}
     </aside>
   );
 }

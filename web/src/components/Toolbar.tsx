@@ -2,6 +2,7 @@
 
 import { useReactFlow } from '@xyflow/react';
 import { useRef } from 'react';
+import { AccountBadge } from './AccountBadge';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
@@ -119,6 +120,7 @@ export function Toolbar() {
           <span className="ff-muted">no run yet</span>
         )}
       </div>
+      <AccountBadge />
     </header>
   );
 }

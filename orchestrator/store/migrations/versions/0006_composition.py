@@ -1,32 +1,35 @@
 """Composition and triggers: subgraph node ids, webhooks
 
-- ``run_nodes.node_id`` and ``cost_records.node_id`` take 255 characters: a subgraph's
-  inner nodes are ``<node>/<inner id>``, nested as deep as templates go.
+- Node ids take 255 characters wherever they are stored (``run_nodes``, ``cost_records``,
+  ``ledger``, ``models``, ``assets.origin_node_id``): a subgraph's inner nodes are
+  ``<node>/<inner id>``, nested as deep as templates go.
 - ``graphs.webhook``; ``webhook_secrets`` (one per user), ``run_webhooks`` (one delivery
   per run that names a webhook) and ``webhook_attempts`` (the delivery log).
 - ``schedules`` (cron schedules of templates) and ``runs.schedule_id``.
 - ``runs.drawn_graph``: the graph as submitted, when ``runs.graph`` is it with subgraphs expanded.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-WIDE_NODE_IDS = ("run_nodes", "cost_records")
+WIDE_NODE_IDS = (("run_nodes", "node_id", False), ("cost_records", "node_id", False), ("ledger", "node_id", True),
+                 ("models", "node_id", True), ("assets", "origin_node_id", True))
+"""(table, column, nullable) of every stored node id."""
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":  # SQLite does not enforce VARCHAR lengths
-        for table in WIDE_NODE_IDS:
-            op.alter_column(table, "node_id", existing_type=sa.String(64), type_=sa.String(255),
-                            existing_nullable=False)
+        for table, column, nullable in WIDE_NODE_IDS:
+            op.alter_column(table, column, existing_type=sa.String(64), type_=sa.String(255),
+                            existing_nullable=nullable)
     op.add_column("graphs", sa.Column("webhook", sa.String(2000), nullable=True))
     op.create_table(
         "webhook_secrets",
@@ -88,6 +91,6 @@ def downgrade() -> None:
     with op.batch_alter_table("graphs") as batch:
         batch.drop_column("webhook")
     if op.get_bind().dialect.name != "sqlite":
-        for table in WIDE_NODE_IDS:
-            op.alter_column(table, "node_id", existing_type=sa.String(255), type_=sa.String(64),
-                            existing_nullable=False)
+        for table, column, nullable in WIDE_NODE_IDS:
+            op.alter_column(table, column, existing_type=sa.String(255), type_=sa.String(64),
+                            existing_nullable=nullable)
