@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_SOURCES := $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/dist/*' 2>/dev/null)
 
-.PHONY: run test install web web-test types bench clean
+.PHONY: run test install web web-test types wheel bench clean
 
 run: install web
 	$(VENV)/bin/fusionflow serve --host $(HOST) --port $(PORT)
@@ -36,6 +36,10 @@ web-test: web
 types: install
 	$(PY) -m orchestrator.cli openapi --out web/openapi.json
 	cd web && npm run --silent types
+
+# The wheel carries the built canvas and graphs/*.json (see setup.py).
+wheel: install web
+	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
 
 bench: install
 	$(PY) -m bench

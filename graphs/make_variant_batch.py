@@ -57,8 +57,10 @@ def batch(videos: int, per_video: int, audios: int, hooks: int, width: int, heig
         edges += [{"from": "plan.variants", "to": f"variant{i + 1}.variants"},
                   {"from": f"variant{i + 1}.video", "to": "zip.assets"}]
     add("zip", "archive.zip", {"filename": "variants.zip", "prefix": "variant"}, 1360, 200)
-    return {"version": 1, "name": f"{videos * per_video} variants", "nodes": nodes, "edges": edges,
-            "ui": {"positions": positions}}
+    return {"version": 1, "name": f"{videos * per_video} variants",
+            "description": f"{videos} generated clips x {per_video} variants with {audios} soundtracks and {hooks} "
+                           f"hooks, rendered as {videos * per_video} videos and zipped. Offline.",
+            "nodes": nodes, "edges": edges, "ui": {"positions": positions}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,6 +80,12 @@ class Settings:
     public_url: str | None = None
     """``FUSIONFLOW_PUBLIC_URL``: where clients and providers reach this server: the base of
     every URL made outside a request, and the SIWE domain (its host[:port])."""
+    trigger_poll_seconds: float = 1.0
+    """How often the API processes look for webhooks to send and schedules to fire."""
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_give_up_hours: float = 24.0
+    model_catalog_refresh_hours: float = 24.0
     # accounts and spend (contract section 12)
     registration_open: bool = False
     credits: bool = False
@@ -116,7 +122,7 @@ class Settings:
 
 
 PROVIDER_SETTINGS = (
-    "FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
+    "FAL_KEY", "FAL_API_URL", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
     "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL", "GEMINI_API_VERSION",
     "FUSIONFLOW_CIRCUIT_THRESHOLD", "FUSIONFLOW_CIRCUIT_COOLDOWN",
     "FUSIONFLOW_FFMPEG",
@@ -174,6 +180,11 @@ def _load() -> Settings:
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
         max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
         public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/") or None,
+        trigger_poll_seconds=_float("FUSIONFLOW_TRIGGER_POLL_SECONDS", 1.0),
+        webhook_retry_base_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_BASE_SECONDS", 10.0),
+        webhook_retry_max_seconds=_float("FUSIONFLOW_WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        webhook_give_up_hours=_float("FUSIONFLOW_WEBHOOK_GIVE_UP_HOURS", 24.0),
+        model_catalog_refresh_hours=_float("FUSIONFLOW_MODEL_CATALOG_REFRESH_HOURS", 24.0),
         registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",
         credits=_bool("FUSIONFLOW_CREDITS", False),
         rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from orchestrator.client import iter_sse
 
@@ -65,3 +66,18 @@ def wait_until(condition, timeout: float = 10.0, interval: float = 0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+def server_env(extra: dict[str, str]):
+    """Module fixtures that start this module's servers, in both modes, with ``extra``
+    settings: ``embedded_env, distributed_env = server_env({...})`` at module level."""
+
+    @pytest.fixture(scope="module", name="embedded_env")
+    def embedded(embedded_env):
+        return {**embedded_env, **extra}
+
+    @pytest.fixture(scope="module", name="distributed_env")
+    def distributed(distributed_env):
+        return {**distributed_env, **extra}
+
+    return embedded, distributed

@@ -286,16 +286,18 @@ def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Itera
 
 
 @contextmanager
-def serve_process(env: dict[str, str]) -> Iterator[str]:
-    """``fusionflow serve`` in its own process with ``env``, from the project's root;
-    yields its base URL. The browser tests use it, and the benchmarks (so that the
-    measuring client does not share the server's interpreter)."""
+def serve_process(env: dict[str, str], *, command: list[str] | None = None,
+                  cwd: Path | None = None) -> Iterator[str]:
+    """``fusionflow serve`` in its own process with ``env``, from the project's root (or
+    ``cwd``); yields its base URL. The browser tests use it, and the benchmarks (so that the
+    measuring client does not share the server's interpreter). ``command`` replaces
+    ``python -m orchestrator.cli`` (an installed ``fusionflow``, say)."""
     import httpx
 
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="ff-serve-", suffix=".log", delete=False)
-    process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=Path(__file__).resolve().parents[1],
+    process = subprocess.Popen([*(command or [sys.executable, "-m", "orchestrator.cli"]), "serve", "--host",
+                                "127.0.0.1", "--port", str(port)], cwd=cwd or Path(__file__).resolve().parents[1],
                                env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -13,7 +13,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import accounts, admin, assets, bodies, credits, events, library, nodes, system, usage
+from orchestrator.api import (accounts, admin, assets, bodies, catalog, credits, events, examples, library, nodes,
+                              schedules, system, usage, webhooks)
 from orchestrator.api.auth import current_user
 from orchestrator.api.collections import CollectionController
 from orchestrator.api.errors import HANDLERS, document_errors
@@ -25,8 +26,8 @@ from orchestrator.api.runs import RunController
 from orchestrator.api.state import Services
 from orchestrator.engine.runtime import Runtime
 from orchestrator.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from orchestrator.resources import web_dist as packaged_web_dist
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 PLACEHOLDER = """<!doctype html><html><head><meta charset="utf-8"><title>FusionFlow</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
@@ -63,7 +64,8 @@ def count_requests(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
+def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
+    web_dist = web_dist or packaged_web_dist()
     services = Services.build(runtime)
 
     if (web_dist / "index.html").exists():
@@ -73,20 +75,20 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         web = [placeholder]
 
     app = Litestar(
-        route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
+        route_handlers=[RunController, GraphController, nodes.node_catalog, examples.list_examples, events.run_events,
                         events.user_events, system.health, system.metrics, *accounts.ROUTES,
                         admin.AdminController, credits.ledger,
                         CollectionController, HookController, ModelController, usage.usage,
                         *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py
-                        *assets.ROUTES, *web],
+                        *assets.ROUTES, *webhooks.ROUTES, *schedules.ROUTES, catalog.catalog_models, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
                       "user_id": Provide(current_user, sync_to_thread=True)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
         middleware=[count_requests, assets.base_url_middleware],
         logging_config=None,
-        on_startup=[runtime.start],
-        on_shutdown=[runtime.close],
+        on_startup=[runtime.start, services.start_triggers],
+        on_shutdown=[services.stop_triggers, runtime.close],
         cors_config=CORSConfig(allow_origins=[]),
         # Small for every route; the upload routes lift it and stream to disk under their own limit.
         request_max_body_size=runtime.settings.max_json_bytes,

@@ -15,7 +15,7 @@ class GraphController(Controller):
 
     @post("/", status_code=201, sync_to_thread=True, summary="Save a graph as a template")
     def create(self, data: GraphCreate, services: Services, user_id: str) -> TemplateDocument:
-        return services.templates.create(user_id, data.name, data.graph)
+        return services.templates.create(user_id, data.name, data.graph, data.webhook)
 
     @get("/", sync_to_thread=True, summary="List templates")
     def list_graphs(self, services: Services, user_id: str) -> TemplateList:
@@ -31,7 +31,7 @@ class GraphController(Controller):
 
     @put("/{graph_id:str}", sync_to_thread=True, summary="Store a new version of a template")
     def update(self, graph_id: str, data: GraphUpdate, services: Services, user_id: str) -> TemplateDocument:
-        return services.templates.update(user_id, graph_id, data.graph, data.name)
+        return services.templates.update(user_id, graph_id, data.graph, data.name, data.webhook)
 
     @delete("/{graph_id:str}", status_code=204, sync_to_thread=True, summary="Delete a template")
     def remove(self, graph_id: str, services: Services, user_id: str) -> None:

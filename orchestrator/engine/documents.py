@@ -51,8 +51,11 @@ class RunDocument(msgspec.Struct, omit_defaults=True):
     inputs: dict[str, Any]
     cost: float
     name: str | None
+    schedule_id: str | None
+    """The schedule that made the run (contract section 13), else null."""
     graph: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-    """The graph as run, overrides applied (``GET /api/runs/{id}`` only)."""
+    """The graph as run, overrides applied (``GET /api/runs/{id}`` only); with subgraphs, as
+    drawn (the engine runs it expanded)."""
 
 
 class RunPage(msgspec.Struct):
@@ -72,14 +75,23 @@ class TemplateInput(msgspec.Struct):
     default: Any
 
 
+class TemplateOutput(msgspec.Struct):
+    name: str
+    type: str
+
+
 class TemplateDocument(msgspec.Struct):
-    """A saved graph (contract section 5)."""
+    """A saved graph (contract sections 5 and 13)."""
 
     id: str
     name: str
     version: int
     graph: dict[str, Any]
     inputs: list[TemplateInput]
+    outputs: list[TemplateOutput]
+    """Its output nodes: the output ports of a subgraph node that uses it."""
+    webhook: str | None
+    """Every run of the template POSTs its summary here when it ends."""
     created_at: str
     updated_at: str
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,9 @@ from sqlalchemy.exc import IntegrityError
 
 from orchestrator.accounts import gate
 from orchestrator.events.bus import Bus, Note
-from orchestrator.graph.plan import Plan, child_id, parent_of
+from orchestrator.graph.outputs import run_outputs
+from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of
+from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.metrics import LEASE_EXPIRIES
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
@@ -178,12 +180,15 @@ class Ledger:
     def create_run(self, *, run_id: str, user_id: str, plan: Plan, graph: dict, inputs: dict,
                    graph_id: str | None, graph_version: int | None, use_cache: bool,
                    signatures: dict[str, str] | None = None,
-                   admit: Callable[[Connection], None] | None = None) -> list[str]:
+                   admit: Callable[[Connection], None] | None = None, columns: dict[str, Any] | None = None,
+                   also: Callable[[Connection], None] | None = None) -> list[str]:
         """Record a run, its nodes and its first events; returns the nodes to dispatch.
 
         Nodes whose ``signatures`` are in the user's output cache, with everything
         upstream of them, are recorded as succeeded (``cached``) right here. ``admit``
-        runs first in the transaction (credits, limits): what it raises writes nothing."""
+        runs first in the transaction (credits, limits): what it raises writes nothing.
+        ``columns`` sets more of the run's columns (``schedule_id``, ``drawn_graph``);
+        ``also`` writes in the same transaction (a webhook delivery)."""
         created = now_iso()
         with self.db.write() as conn:
             if admit is not None:
@@ -197,7 +202,10 @@ class Ledger:
             conn.execute(runs.insert().values(
                 id=run_id, user_id=user_id, status=ACTIVE_RUN, graph=graph, inputs=inputs, graph_id=graph_id,
                 graph_version=graph_version, created_at=created, next_seq=0,
-                nodes_left=len(plan.order) - len(resolved), cancel_requested=False, use_cache=use_cache, cost=0.0))
+                nodes_left=len(plan.order) - len(resolved), cancel_requested=False, use_cache=use_cache, cost=0.0,
+                **(columns or {})))
+            if also is not None:
+                also(conn)
             queued_at = time.time()
             ready: list[str] = []
             rows = []
@@ -218,7 +226,7 @@ class Ledger:
             items += [("node.queued", {"node_id": n}) for n in ready]
             note, nodes_left = eventlog.append(conn, run_id, user_id, items)
             if nodes_left == 0:
-                note = self._end_run(conn, run_id, user_id, plan.sinks)
+                note = self._end_run(conn, run_id, user_id, plan)
         self._publish(note)
         return ready
 
@@ -318,7 +326,7 @@ class Ledger:
         mapped = parent_of(node_id)
         if mapped is not None:  # one execution of a mapped node: count it off its parent
             outcome.inline = self._child_done(conn, run_id, mapped[0], user_id, items)
-            note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, sinks=plan.sinks)
+            note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, plan=plan)
             return outcome, note
         ready = self._release(conn, run_id, plan.successors[node_id])
         if ready:
@@ -333,7 +341,7 @@ class Ledger:
                 self._set_status(conn, run_id, ready, "queued", queued_at=now)
                 items.extend(("node.queued", {"node_id": n}) for n in ready)
             outcome.dispatch = ready
-        note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, sinks=plan.sinks)
+        note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, plan=plan)
         return outcome, note
 
     def fail(self, claim: Claim, plan: Plan, error: dict) -> None:
@@ -357,7 +365,7 @@ class Ledger:
                                            only=("pending",), finished=True)
                 items.extend(("node.skipped", {"node_id": n}) for n in skipped)
                 note = self._finish_nodes(conn, claim.run_id, claim.user_id, items,
-                                          nodes_done=failed + len(skipped), sinks=plan.sinks)
+                                          nodes_done=failed + len(skipped), plan=plan)
             claim.announced = True
         self._publish(note)
 
@@ -625,15 +633,15 @@ class Ledger:
         return moved
 
     def _finish_nodes(self, conn: Connection, run_id: str, user_id: str, items: list[tuple[str, dict]], *,
-                      nodes_done: int, sinks: Sequence[str] | None = None) -> Note:
+                      nodes_done: int, plan: Plan | None = None) -> Note:
         """Append events and count finished nodes; end the run when none is left."""
         note, nodes_left = eventlog.append(conn, run_id, user_id, items, nodes_done=nodes_done)
         if nodes_left == 0 and nodes_done:
-            note = self._end_run(conn, run_id, user_id, sinks)
+            note = self._end_run(conn, run_id, user_id, plan)
         return note
 
     @staticmethod
-    def _end_run(conn: Connection, run_id: str, user_id: str, sinks: Iterable[str] | None) -> Note:
+    def _end_run(conn: Connection, run_id: str, user_id: str, plan: Plan | None) -> Note:
         rows = conn.execute(select(run_nodes.c.node_id, run_nodes.c.status, run_nodes.c.outputs)
                             .where(run_nodes.c.run_id == run_id)).all()
         statuses = {r.status for r in rows}
@@ -643,12 +651,10 @@ class Ledger:
             status = "failed"
         else:
             status = "succeeded"
-        if sinks is None:
-            graph_edges = conn.execute(select(runs.c.graph).where(runs.c.id == run_id)).scalar_one().get("edges", [])
-            feeding = {edge["from"].partition(".")[0] for edge in graph_edges}
-            sinks = [r.node_id for r in rows if r.node_id not in feeding]
-        sink_set = set(sinks)
-        outputs = {r.node_id: r.outputs for r in rows if r.status == "succeeded" and r.node_id in sink_set}
+        if plan is None:
+            plan = build_plan(graph_from_builtins(conn.execute(select(runs.c.graph).where(runs.c.id == run_id))
+                                                  .scalar_one()))
+        outputs = run_outputs(plan.outputs, plan.sinks, {r.node_id: r.outputs for r in rows if r.status == "succeeded"})
         conn.execute(update(runs).where(runs.c.id == run_id)
                      .values(status=status, finished_at=now_iso(), outputs=outputs))
         gate.on_run_end(conn, run_id, user_id)

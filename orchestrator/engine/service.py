@@ -20,6 +20,7 @@ from nodes.sdk import MEDIA_TYPES, NodeType
 from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures
+from orchestrator.engine.composition import Composer
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.documents import Estimate, RunDocument, RunPage, as_document
 from orchestrator.engine.ledger import Ledger
@@ -32,6 +33,7 @@ from orchestrator.settings import Settings
 from orchestrator.store.db import Database
 from orchestrator.store.ids import new_id
 from orchestrator.store.models import assets, run_nodes, runs
+from orchestrator.webhooks.service import WebhookService
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
@@ -49,6 +51,8 @@ class RunService:
         self.cancel_local = cancel_local
         """Wakes this process's running nodes of a cancelled run (the embedded mode's workers)."""
         self.limits = Limits(settings.max_nodes, settings.max_edges)
+        self.composer = Composer(db, catalog, max_nodes=settings.max_nodes)
+        self.webhooks = WebhookService(db, allow_private_urls=settings.allow_private_urls)
 
     # -- validation ---------------------------------------------------------------------
 
@@ -62,13 +66,15 @@ class RunService:
     def check(self, user_id: str, graph: Graph, inputs: dict[str, Any],
               overrides: dict[str, dict[str, Any]]) -> tuple[Checked, Plan]:
         """Validate a run request fully; raises ``RunRejected`` with every error."""
+        subgraphs = self.composer.resolve(user_id, graph)
         with paused_gc():  # big graphs allocate many small acyclic objects
-            checked = validate(graph, self.catalog, self.limits, overrides)
-        errors = list(checked.errors)
+            checked = validate(graph, self.catalog, self.limits, overrides, subgraphs.node_types)
+        errors = subgraphs.errors + checked.errors
         declared = declared_inputs(graph, checked.params)
         errors += check_run_inputs(declared, inputs)
         errors += self._check_assets(user_id, declared, inputs)
         errors += self._check_providers(graph, checked)
+        errors += self.composer.provider_errors(user_id, graph, self.settings.setting)
         if errors:
             raise RunRejected(errors)
         with paused_gc():
@@ -112,19 +118,24 @@ class RunService:
     # -- runs -----------------------------------------------------------------------------
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
-               graph_version: int | None = None) -> RunDocument:
+               graph_version: int | None = None, schedule_id: str | None = None) -> RunDocument:
+        self.webhooks.check_url(body.webhook)
         checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
-        doc = self.effective_graph(body.graph, body.overrides)
-        if body.overrides:
-            plan = build_plan(msgspec.convert(doc, Graph), plan.order)
+        effective = self.effective_graph(body.graph, body.overrides)
+        doc = self.composer.expand(user_id, effective)  # subgraphs become nodes of the run
+        if body.overrides or doc is not effective:
+            plan = build_plan(msgspec.convert(doc, Graph), plan.order if doc is effective else None)
         run_id = new_id("r")
         signatures = plan_signatures(plan, self.catalog, body.inputs) if body.cache else None
         ready = self.ledger.create_run(run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                                        graph_id=graph_id, graph_version=graph_version, use_cache=body.cache,
                                        signatures=signatures, admit=lambda conn: gate.admit_run(
                                            conn, self.settings, user_id=user_id, run_id=run_id,
-                                           estimate=sum(self._prices(body.graph, checked).values()),
-                                           budget=body.budget))
+                                           estimate=sum(self._prices(user_id, body.graph, checked).values()),
+                                           budget=body.budget),
+                                       columns={"schedule_id": schedule_id,
+                                                "drawn_graph": effective if doc is not effective else None},
+                                       also=self.webhooks.registration(run_id, user_id, body.webhook))
         self.dispatcher.send_all(run_id, ready)
         return self.get(user_id, run_id)
 
@@ -132,23 +143,26 @@ class RunService:
         """A new run of the graph an earlier run ran, with ``overrides`` and ``inputs``
         merged over its own; what the change does not reach comes from the cache."""
         with self.db.read() as conn:
-            row = conn.execute(select(runs.c.graph, runs.c.inputs, runs.c.graph_id, runs.c.graph_version)
+            row = conn.execute(select(runs.c.graph, runs.c.drawn_graph, runs.c.inputs, runs.c.graph_id,
+                                      runs.c.graph_version)
                                .where(runs.c.id == run_id, runs.c.user_id == user_id)).first()
         if row is None:
             raise RunNotFound(run_id)
-        request = RunCreate(graph=graph_from_builtins(row.graph), inputs={**row.inputs, **body.inputs},
+        request = RunCreate(graph=graph_from_builtins(row.drawn_graph or row.graph), inputs={**row.inputs, **body.inputs},
                             overrides=body.overrides, cache=body.cache, budget=body.budget)
         return self.submit(user_id, request, graph_id=row.graph_id, graph_version=row.graph_version)
 
     def estimate(self, user_id: str, body: RunCreate) -> Estimate:
         checked, _ = self.check(user_id, body.graph, body.inputs, body.overrides)
-        costs = self._prices(body.graph, checked)
+        costs = self._prices(user_id, body.graph, checked)
         return Estimate(cost=round(sum(costs.values()), 6), currency="USD", nodes=costs)
 
-    def _prices(self, graph: Graph, checked: Checked) -> dict[str, float]:
-        """Each node's estimated cost in USD."""
-        return {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id], self.settings.prices), 6)
-                for node in graph.nodes}
+    def _prices(self, user_id: str, graph: Graph, checked: Checked) -> dict[str, float]:
+        """Each node's estimated cost in USD, the nodes inside subgraphs included (by run id)."""
+        costs = {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id], self.settings.prices), 6)
+                 for node in graph.nodes}
+        costs.update(self.composer.costs(user_id, graph, self.settings.prices))
+        return costs
 
     def cancel(self, user_id: str, run_id: str) -> RunDocument:
         self.require(user_id, run_id)
@@ -212,10 +226,10 @@ def _run_document(row, nodes: dict[str, dict], *, with_graph: bool) -> dict:
         "id": row.id, "status": row.status, "graph_id": row.graph_id, "graph_version": row.graph_version,
         "created_at": row.created_at, "finished_at": row.finished_at, "nodes": nodes,
         "outputs": row.outputs or {}, "inputs": row.inputs, "cost": round(row.cost, 6),
-        "name": (row.graph or {}).get("name"),
+        "name": (row.graph or {}).get("name"), "schedule_id": row.schedule_id,
     }
     if with_graph:
-        document["graph"] = row.graph
+        document["graph"] = row.drawn_graph or row.graph
     return document
 
 

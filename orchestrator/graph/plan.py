@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 from collections import ChainMap, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
 
+from orchestrator.graph.outputs import output_spec
 from orchestrator.graph.spec import Graph
 
 
@@ -29,6 +30,8 @@ class Plan:
     """Distinct downstream nodes of each node."""
     wiring: dict[str, dict[str, tuple[tuple[str, str], ...]]]
     """node -> input port -> ((source node, output port), ...) in edge order."""
+    outputs: dict[str, str] = field(default_factory=dict)
+    """The graph's output nodes: node id -> the name its value has in the run's outputs."""
 
     @cached_property
     def roots(self) -> tuple[str, ...]:
@@ -76,6 +79,7 @@ def build_plan(graph: Graph, order: Sequence[str] | None = None,
         predecessors={n: tuple(p) for n, p in preds.items()},
         successors={n: tuple(s) for n, s in succs.items()},
         wiring={n: {port: tuple(sources) for port, sources in w.items()} for n, w in wiring.items()},
+        outputs=output_spec((n.id, n.type, n.params) for n in graph.nodes),
     )
 
 

@@ -55,6 +55,8 @@ class RunCreate(msgspec.Struct):
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
     """Reuse outputs of identical earlier executions (a FusionFlow extension)."""
+    webhook: str | None = None
+    """A URL to POST the run's summary to when it ends (signed; see the webhooks docs)."""
     budget: Budget | None = None
     """USD: a node whose cost would take the run past it fails with error type ``budget``."""
 
@@ -74,6 +76,8 @@ class TemplateRunCreate(msgspec.Struct):
     inputs: dict[str, Any] = {}
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
+    webhook: str | None = None
+    """Replaces the template's own ``webhook`` for this run."""
     budget: Budget | None = None
 
 
@@ -82,6 +86,8 @@ class GraphCreate(msgspec.Struct):
 
     name: str
     graph: Graph
+    webhook: str | None = None
+    """Every run of the template POSTs its summary here when it ends."""
 
 
 class GraphUpdate(msgspec.Struct):
@@ -89,6 +95,8 @@ class GraphUpdate(msgspec.Struct):
 
     graph: Graph
     name: str | None = None
+    webhook: str | None | msgspec.UnsetType = msgspec.UNSET
+    """A new webhook URL, or null to remove it; left out, the template keeps its own."""
 
 
 _graph_decoder = msgspec.json.Decoder(Graph)

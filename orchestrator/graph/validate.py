@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from nodes.sdk import MEDIA_TYPES, NodeType, Port
+from orchestrator.graph.outputs import duplicate_names
 from orchestrator.graph.plan import find_cycle, topological_order
 from orchestrator.graph.spec import Graph
 
@@ -50,14 +51,17 @@ class Checked(msgspec.Struct):
 
 
 def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Limits(),
-             overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Checked:
-    """Check ``graph`` against the catalog, reporting every error found."""
+             overrides: Mapping[str, Mapping[str, Any]] | None = None,
+             node_types: Mapping[str, NodeType] | None = None) -> Checked:
+    """Check ``graph`` against the catalog, reporting every error found. ``node_types``
+    gives single nodes a type of their own (a subgraph node: its template's ports)."""
     if len(graph.nodes) > limits.max_nodes or len(graph.edges) > limits.max_edges:
         return Checked([error("too_large", f"the graph has {len(graph.nodes)} nodes and {len(graph.edges)} edges; "
                               f"this server takes at most {limits.max_nodes} nodes and {limits.max_edges} edges")], {})
     errors: list[dict] = []
-    types = _check_nodes(graph, catalog, errors)
+    types = _check_nodes(graph, catalog, errors, node_types or {})
     params = _check_params(graph, types, overrides or {}, errors)
+    _check_output_names(graph, errors)
     ends = [(*e.from_.split("."), *e.to.split(".")) for e in graph.edges]
     connected = _check_edges(graph, ends, types, errors)
     _check_required_inputs(types, connected, errors)
@@ -65,7 +69,8 @@ def validate(graph: Graph, catalog: Mapping[str, NodeType], limits: Limits = Lim
     return Checked(errors, params, order, ends)
 
 
-def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dict]) -> dict[str, NodeType | None]:
+def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dict],
+                 node_types: Mapping[str, NodeType]) -> dict[str, NodeType | None]:
     """Node ids and types. Returns id -> type (None for an unknown type)."""
     types: dict[str, NodeType | None] = {}
     for node in graph.nodes:
@@ -75,7 +80,7 @@ def _check_nodes(graph: Graph, catalog: Mapping[str, NodeType], errors: list[dic
         if node.id in types:
             errors.append(error("duplicate_node_id", f"two nodes have the id {node.id!r}", node=node.id))
             continue
-        node_type = catalog.get(node.type)
+        node_type = node_types.get(node.id) or catalog.get(node.type)
         if node_type is None:
             errors.append(error("unknown_node_type", f"node {node.id}: unknown type {node.type!r} "
                                 "(see GET /api/nodes)", node=node.id))
@@ -146,6 +151,12 @@ def _describe(exc: msgspec.ValidationError) -> str:
 def _path_param(exc: msgspec.ValidationError) -> str | None:
     match = re.search(r"at `\$\.([A-Za-z0-9_]+)", str(exc))
     return match.group(1) if match else None
+
+
+def _check_output_names(graph: Graph, errors: list[dict]) -> None:
+    for node_id, name, first in duplicate_names((n.id, n.type, n.params) for n in graph.nodes):
+        errors.append(error("invalid_param", f"{node_id}: the output name {name!r} is already {first}'s",
+                            node=node_id, param="name"))
 
 
 def _check_edges(graph: Graph, ends: list[tuple[str, str, str, str]], types: Mapping[str, NodeType | None],

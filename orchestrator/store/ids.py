@@ -31,3 +31,8 @@ def new_id(prefix: str) -> str:
 def now_iso() -> str:
     """The current UTC time as ``2026-11-21T10:00:00.123Z``."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_at(timestamp: float) -> str:
+    """A Unix time in the same form as ``now_iso``."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -56,6 +56,7 @@ graphs = Table(
     Column("inputs", JSONText, nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    Column("webhook", String(2000), nullable=True),
     Index("ix_graphs_user", "user_id", "id"),
 )
 
@@ -85,6 +86,9 @@ runs = Table(
     Column("use_cache", Boolean, nullable=False, default=True),
     Column("outputs", JSONText, nullable=True),
     Column("cost", Float, nullable=False, default=0.0),
+    Column("schedule_id", String(40), nullable=True),
+    Column("drawn_graph", JSONText, nullable=True),
+    # The graph as submitted, when ``graph`` (what the engine runs) is it with subgraphs expanded.
     Index("ix_runs_user", "user_id", "id"),
     Index("ix_runs_user_status", "user_id", "status", "id"),
     Index("ix_runs_user_graph", "user_id", "graph_id", "id"),
@@ -93,7 +97,7 @@ runs = Table(
 run_nodes = Table(
     "run_nodes", metadata,
     Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("node_id", String(64), primary_key=True),
+    Column("node_id", String(255), primary_key=True),
     Column("type", String(100), nullable=False),
     Column("status", String(16), nullable=False),
     Column("pending", Integer, nullable=False),
@@ -147,7 +151,7 @@ assets = Table(
     Column("name", String(500), nullable=True),
     Column("tags", JSONText, nullable=True),
     Column("origin_run_id", String(40), nullable=True),
-    Column("origin_node_id", String(64), nullable=True),
+    Column("origin_node_id", String(255), nullable=True),
     Column("expires_at", String(32), nullable=True),
     Column("keep", Boolean, nullable=False, default=False),
     Column("metadata", JSONText, nullable=True),
@@ -161,7 +165,7 @@ assets = Table(
 cost_records = Table(
     "cost_records", metadata,
     Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("node_id", String(64), primary_key=True),
+    Column("node_id", String(255), primary_key=True),
     Column("key", String(200), primary_key=True),
     # key: what makes a charge unique (a provider request id); recording it twice charges once.
     Column("user_id", String(40), nullable=False),
@@ -170,6 +174,56 @@ cost_records = Table(
     Column("created_at", String(32), nullable=False),
 )
 
+webhook_secrets = Table(
+    "webhook_secrets", metadata,
+    Column("user_id", String(40), ForeignKey("users.id"), primary_key=True),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+run_webhooks = Table(
+    "run_webhooks", metadata,
+    # One delivery per run that named a webhook: written with the run, sent by the API
+    # processes' sender loop once the run has ended, retried until delivered or given up.
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(40), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("state", String(16), nullable=False),  # waiting (for the run to end), pending, delivered, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("first_attempt_at", Float, nullable=True),
+    Index("ix_run_webhooks_state", "state", "next_attempt_at"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_webhook_attempts_run", "run_id", "id"),
+)
+
+schedules = Table(
+    "schedules", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("graph_id", String(40), ForeignKey("graphs.id", ondelete="CASCADE"), nullable=False),
+    Column("cron", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("inputs", JSONText, nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("next_run_at", Float, nullable=True),  # Unix seconds; null while paused
+    Column("last_run_at", String(32), nullable=True),
+    Column("last_run_id", String(40), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_schedules_due", "paused", "next_run_at"),
+    Index("ix_schedules_graph", "user_id", "graph_id", "id"),
+)
 
 # -- accounts and spend (contract section 12) ------------------------------------------------
 
@@ -218,7 +272,7 @@ ledger = Table(
     Column("kind", String(16), nullable=False),
     Column("amount_micros", BigInteger, nullable=False),
     Column("run_id", String(40), nullable=True),
-    Column("node_id", String(64), nullable=True),
+    Column("node_id", String(255), nullable=True),
     Column("note", Text, nullable=True),
     Column("created_at", String(32), nullable=False),
     Index("ix_ledger_user", "user_id", "id"),
@@ -272,7 +326,7 @@ models = Table(
     Column("trigger_word", String(200), nullable=False, default=""),
     Column("weights_id", String(40), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
     Column("run_id", String(40), nullable=True),
-    Column("node_id", String(64), nullable=True),
+    Column("node_id", String(255), nullable=True),
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("run_id", "node_id", name="uq_models_run_node"),
     Index("ix_models_user", "user_id", "id"),

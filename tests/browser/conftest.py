@@ -43,10 +43,12 @@ def web_dist() -> Path:
 
 
 @contextmanager
-def serve(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL."""
+def serve(home: Path, extra_env: dict[str, str] | None = None, *, command: list[str] | None = None,
+          cwd: Path | None = None) -> Iterator[str]:
+    """`fusionflow serve` (embedded) on a free loopback port with ``home``; yields its URL.
+    ``command`` and ``cwd``: another ``fusionflow`` (an installed one), run from elsewhere."""
     with servers.serve_process({"FUSIONFLOW_HOME": str(home), "FUSIONFLOW_RETRY_BASE_MS": "50",
-                                **(extra_env or {})}) as url:
+                                **(extra_env or {})}, command=command, cwd=cwd) as url:
         yield url
 
 

@@ -74,7 +74,9 @@ def test_short_video(client, tmp_path, probe, ffmpeg_bin):
     captioned, plain = frame(ffmpeg_bin, video, 2.0), frame(ffmpeg_bin, clip, 2.0)
     assert band_difference(captioned, plain, 0.75, 0.95) > 5  # the hook is drawn at the bottom
     assert band_difference(captioned, plain, 0.3, 0.6) < 2    # and the picture is otherwise the same
-    thumbnail = run["outputs"]["thumbnail"]["image"]
+    assert set(run["outputs"]) == {"video", "thumbnail"}  # the graph's output nodes, by name
+    assert run["outputs"]["video"]["sha256"] == final["sha256"]
+    thumbnail = run["outputs"]["thumbnail"]
     assert thumbnail["content_type"] == "image/png"
     with Image.open(download(thumbnail, tmp_path / "thumb.png")) as image:
         assert image.size == (320, 180)

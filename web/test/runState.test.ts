@@ -90,6 +90,7 @@ describe('run event reducer', () => {
       status: 'succeeded',
       graph_id: null,
       graph_version: null,
+      schedule_id: null,
       created_at: 't',
       finished_at: 't',
       nodes: {

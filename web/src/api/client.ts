@@ -3,6 +3,8 @@
 
 import type {
   AssetRef,
+  CatalogModel,
+  Example,
   GraphDocument,
   NodeSpec,
   Run,
@@ -100,7 +102,8 @@ export const api = {
   cancelRun: (id: string) => request<Run>('POST', `/runs/${encodeURIComponent(id)}/cancel`),
 
   listTemplates: () => request<{ graphs: Template[] }>('GET', '/graphs').then((r) => r.graphs),
-  getTemplate: (id: string) => request<Template>('GET', `/graphs/${encodeURIComponent(id)}`),
+  getTemplate: (id: string, version?: number) =>
+    request<Template>('GET', `/graphs/${encodeURIComponent(id)}` + (version ? `?version=${version}` : '')),
   createTemplate: (name: string, graph: GraphDocument) =>
     request<Template>('POST', '/graphs', { name, graph }),
   updateTemplate: (id: string, name: string, graph: GraphDocument) =>
@@ -108,6 +111,14 @@ export const api = {
   deleteTemplate: (id: string) => request<void>('DELETE', `/graphs/${encodeURIComponent(id)}`),
   runTemplate: (id: string, inputs: Record<string, unknown>) =>
     request<Run>('POST', `/graphs/${encodeURIComponent(id)}/runs`, { inputs }),
+
+  searchModels: (q: string, category = '', limit = 50) =>
+    request<{ models: CatalogModel[] }>(
+      'GET',
+      `/catalog/models?limit=${limit}&q=${encodeURIComponent(q)}` + (category ? `&category=${encodeURIComponent(category)}` : ''),
+    ).then((r) => r.models),
+
+  listExamples: () => request<{ examples: Example[] }>('GET', '/examples').then((r) => r.examples),
 
   uploadAsset: (file: File) => {
     const form = new FormData();

@@ -263,6 +263,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider model endpoints with categories and input schemas */
+        get: operations["ApiCatalogModelsCatalogModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/collections": {
         parameters: {
             query?: never;
@@ -371,6 +388,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/examples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The example graphs shipped with FusionFlow */
+        get: operations["ApiExamplesListExamples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs": {
         parameters: {
             query?: never;
@@ -419,6 +453,24 @@ export interface paths {
         put?: never;
         /** Run a template */
         post: operations["ApiGraphsGraphIdRunsRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/graphs/{graph_id}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template's schedules, newest first */
+        get: operations["ApiGraphsGraphIdSchedulesListSchedules"];
+        put?: never;
+        /** Run a template on a cron schedule */
+        post: operations["ApiGraphsGraphIdSchedulesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -558,6 +610,23 @@ export interface paths {
         };
         /** Who the caller is, their credits and spend */
         get: operations["ApiMeMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The secret that signs your webhooks (FusionFlow-Signature) */
+        get: operations["ApiMeWebhookSecretWebhookSecret"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,6 +793,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's webhook delivery attempts, oldest first */
+        get: operations["ApiRunsRunIdWebhookWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule */
+        get: operations["ApiSchedulesScheduleIdGetSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule */
+        delete: operations["ApiSchedulesScheduleIdRemove"];
+        options?: never;
+        head?: never;
+        /** Change, pause or resume a schedule */
+        patch: operations["ApiSchedulesScheduleIdUpdate"];
+        trace?: never;
+    };
     "/api/usage": {
         parameters: {
             query?: never;
@@ -789,6 +894,17 @@ export interface components {
         Catalog: {
             nodes: components["schemas"]["NodeTypeDoc"][];
         };
+        /** CatalogModel */
+        CatalogModel: {
+            category: string;
+            description: string;
+            id: string;
+            input_schema: {
+                [key: string]: unknown;
+            };
+            provider: string;
+            title: string;
+        };
         /** CollectionCreate */
         CollectionCreate: {
             /** @enum {string} */
@@ -804,6 +920,19 @@ export interface components {
         Credentials: {
             password: string;
             username: string;
+        };
+        /** Deliveries */
+        Deliveries: {
+            deliveries: components["schemas"]["Delivery"][];
+            /** @enum {null|string} */
+            state: "waiting" | "pending" | "delivered" | "failed" | null;
+            url: string | null;
+        };
+        /** Delivery */
+        Delivery: {
+            at: string;
+            error: string | null;
+            status_code: number | null;
         };
         /** Edge */
         Edge: {
@@ -830,6 +959,19 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** Example */
+        Example: {
+            description: string;
+            graph: {
+                [key: string]: unknown;
+            };
+            id: string;
+            name: string;
+        };
+        /** ExampleList */
+        ExampleList: {
+            examples: components["schemas"]["Example"][];
+        };
         /** Grant */
         Grant: {
             amount: number;
@@ -848,11 +990,13 @@ export interface components {
         GraphCreate: {
             graph: components["schemas"]["Graph"];
             name: string;
+            webhook?: string | null;
         };
         /** GraphUpdate */
         GraphUpdate: {
             graph: components["schemas"]["Graph"];
             name?: string | null;
+            webhook?: string | null;
         };
         /** HookCreate */
         HookCreate: {
@@ -911,6 +1055,13 @@ export interface components {
         LedgerPage: {
             entries: components["schemas"]["LedgerEntry"][];
             next_cursor: string | null;
+        };
+        /** ModelList */
+        ModelList: {
+            models: components["schemas"]["CatalogModel"][];
+            next_cursor: string | null;
+            /** @enum {string} */
+            source: "snapshot" | "fal";
         };
         /** Node */
         Node: {
@@ -1011,6 +1162,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            webhook?: string | null;
         };
         /** RunDocument */
         RunDocument: {
@@ -1033,6 +1185,7 @@ export interface components {
             outputs: {
                 [key: string]: unknown;
             };
+            schedule_id: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         };
@@ -1040,6 +1193,48 @@ export interface components {
         RunPage: {
             next_cursor: string | null;
             runs: components["schemas"]["RunDocument"][];
+        };
+        /** Schedule */
+        Schedule: {
+            created_at: string;
+            cron: string;
+            graph_id: string;
+            id: string;
+            inputs: {
+                [key: string]: unknown;
+            };
+            last_error: string | null;
+            last_run_at: string | null;
+            last_run_id: string | null;
+            next_run_at: string | null;
+            paused: boolean;
+            timezone: string;
+            updated_at: string;
+        };
+        /** ScheduleCreate */
+        ScheduleCreate: {
+            cron: string;
+            inputs?: {
+                [key: string]: unknown;
+            };
+            /** @default false */
+            paused: boolean;
+            /** @default UTC */
+            timezone: string;
+        };
+        /** ScheduleList */
+        ScheduleList: {
+            next_cursor: string | null;
+            schedules: components["schemas"]["Schedule"][];
+        };
+        /** ScheduleUpdate */
+        ScheduleUpdate: {
+            cron?: string;
+            inputs?: {
+                [key: string]: unknown;
+            };
+            paused?: boolean;
+            timezone?: string;
         };
         /** SiweBody */
         SiweBody: {
@@ -1063,8 +1258,10 @@ export interface components {
             id: string;
             inputs: components["schemas"]["TemplateInput"][];
             name: string;
+            outputs: components["schemas"]["TemplateOutput"][];
             updated_at: string;
             version: number;
+            webhook: string | null;
         };
         /** TemplateInput */
         TemplateInput: {
@@ -1075,6 +1272,11 @@ export interface components {
         /** TemplateList */
         TemplateList: {
             graphs: components["schemas"]["TemplateDocument"][];
+        };
+        /** TemplateOutput */
+        TemplateOutput: {
+            name: string;
+            type: string;
         };
         /** TemplateRunCreate */
         TemplateRunCreate: {
@@ -1090,6 +1292,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            webhook?: string | null;
         };
         /** TemplateVersion */
         TemplateVersion: {
@@ -1122,6 +1325,10 @@ export interface components {
         UserUpdate: {
             daily_limit?: number | null;
             disabled?: boolean;
+        };
+        /** WebhookSecret */
+        WebhookSecret: {
+            secret: string;
         };
     };
     responses: never;
@@ -1761,6 +1968,41 @@ export interface operations {
             };
         };
     };
+    ApiCatalogModelsCatalogModels: {
+        parameters: {
+            query?: {
+                q?: string;
+                category?: string | null;
+                provider?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     ApiCollectionsListCollections: {
         parameters: {
             query?: {
@@ -2061,6 +2303,26 @@ export interface operations {
             };
         };
     };
+    ApiExamplesListExamples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleList"];
+                };
+            };
+        };
+    };
     ApiGraphsListGraphs: {
         parameters: {
             query?: never;
@@ -2233,6 +2495,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDocument"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiGraphsGraphIdSchedulesListSchedules: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                graph_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiGraphsGraphIdSchedulesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                graph_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
                 };
             };
             /** @description Bad request: the message says what is wrong */
@@ -2542,6 +2873,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    ApiMeWebhookSecretWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
         };
@@ -2881,6 +3232,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDocument"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiRunsRunIdWebhookWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliveries"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdGetSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
                 };
             };
             /** @description Bad request: the message says what is wrong */

@@ -127,6 +127,13 @@ export type TemplateInput = Schemas['TemplateInput'];
 
 export type Template = Omit<Schemas['TemplateDocument'], 'graph'> & { graph: GraphDocument };
 
+// ---- composition and the catalog of models (section 13) ----
+
+export type Example = Omit<Schemas['Example'], 'graph'> & { graph: GraphDocument };
+
+/** An entry of GET /api/catalog/models: a provider's model endpoint. */
+export type CatalogModel = Omit<Schemas['CatalogModel'], 'input_schema'> & { input_schema: JsonSchema };
+
 // ---- catalog (section 6) ----
 
 export interface JsonSchema {

@@ -17,10 +17,13 @@ import { outputPort } from '../graph/catalog';
 import { checkConnection } from '../graph/connect';
 import { LIBRARY_MIME, nodeForDrop, readDrag } from '../library/drag';
 import type { FlowEdge, FlowNode } from '../graph/model';
+import { specOf, TEMPLATE_NODE } from '../graph/subgraph';
 import { portColour } from '../graph/ports';
 import { useCatalog } from '../store/catalog';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { importFile } from '../store/files';
+import { loadSubgraphSpecs, openSubgraph } from '../store/subgraphs';
 import { useUi } from '../store/ui';
 import { FlowNodeCard } from './FlowNodeCard';
 
@@ -42,6 +45,12 @@ export function Canvas() {
   const edgeErrors = useRun((s) => s.errors.byEdge);
   const rf = useReactFlow<FlowNode, FlowEdge>();
 
+  // Subgraph nodes learn their ports from their templates.
+  const catalogReady = useCatalog((s) => s.status === 'ready');
+  useEffect(() => {
+    if (catalogReady) loadSubgraphSpecs(nodes);
+  }, [nodes, catalogReady]);
+
   // A freshly loaded graph shows its stored viewport, or all of it.
   useEffect(() => {
     if (!loadCount) return;
@@ -54,7 +63,7 @@ export function Canvas() {
     const byId = new Map(nodes.map((n) => [n.id, n]));
     return edges.map((e): Edge => {
       const src = byId.get(e.source);
-      const type = outputPort(catalog[src?.data.type ?? ''], e.sourceHandle)?.type ?? 'any';
+      const type = outputPort(specOf(catalog, src?.data), e.sourceHandle)?.type ?? 'any';
       const bad = edgeErrors[e.id];
       return {
         ...e,
@@ -72,7 +81,8 @@ export function Canvas() {
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes(LIBRARY_MIME)) {
+    const types = e.dataTransfer.types;
+    if (types.includes(DRAG_MIME) || types.includes(LIBRARY_MIME) || types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -80,6 +90,12 @@ export function Canvas() {
 
   const onDrop = useCallback(
     (e: DragEvent) => {
+      const file = e.dataTransfer.files?.[0];
+      if (file) {
+        e.preventDefault();
+        void importFile(file);
+        return;
+      }
       const fromLibrary = nodeForDrop(readDrag(e.dataTransfer.getData(LIBRARY_MIME)));
       const type = fromLibrary?.type ?? e.dataTransfer.getData(DRAG_MIME);
       if (!type) return;
@@ -107,6 +123,8 @@ export function Canvas() {
         onMoveEnd={(_, vp) => setViewport(vp)}
         onInit={(instance) => useEditor.getState().viewport ?? setViewport(instance.getViewport())}
         onNodeClick={() => useUi.getState().setTab('node')}
+        onNodeDoubleClick={(_, node) => node.data.type === TEMPLATE_NODE && void openSubgraph(node.id)}
+        zoomOnDoubleClick={false}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}

@@ -2,12 +2,14 @@
 // error, output previews and validation errors.
 
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { ValidationError } from '../api/types';
 import { portErrors } from '../graph/errors';
 import type { FlowNode } from '../graph/model';
 import { portColour } from '../graph/ports';
 import { badgeLabel } from '../graph/runState';
+import { runNodeId, specOf, subgraphRun, TEMPLATE_NODE } from '../graph/subgraph';
+import { useEditor } from '../store/editor';
 import { useCatalog } from '../store/catalog';
 import { useRun } from '../store/run';
 import { OutputPreview } from './OutputPreview';
@@ -15,8 +17,13 @@ import { OutputPreview } from './OutputPreview';
 const NONE: ValidationError[] = [];
 
 function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowNode>) {
-  const spec = useCatalog((s) => s.byType[data.type]);
-  const run = useRun((s) => s.view?.nodes[id]);
+  const spec = useCatalog((s) => specOf(s.byType, data));
+  const scope = useEditor((s) => s.scope);
+  const runScope = useRun((s) => s.scope);
+  const runId = runNodeId(scope, runScope, id);
+  const own = useRun((s) => (runId === null ? undefined : s.view?.nodes[runId]));
+  const view = useRun((s) => (data.type === TEMPLATE_NODE ? s.view : null));
+  const run = useMemo(() => own ?? (view && runId !== null ? subgraphRun(view.nodes, runId) : undefined), [own, view, runId]);
   const errors = useRun((s) => s.errors.byNode[id]) ?? NONE;
   const status = run?.status ?? 'idle';
   const inputs = spec?.inputs ?? [];

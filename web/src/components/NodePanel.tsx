@@ -6,9 +6,11 @@ import type { ValidationError } from '../api/types';
 import { paramErrors } from '../graph/errors';
 import { PORT_COLOURS } from '../graph/ports';
 import { fieldsFor } from '../graph/schemaForm';
+import { specOf } from '../graph/subgraph';
 import { useCatalog } from '../store/catalog';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { ModelArguments } from './ModelArguments';
 import { DocText } from './DocText';
 import { ParamField } from './ParamField';
 
@@ -31,7 +33,7 @@ export function NodePanel() {
 
 function NodeParams({ nodeId }: { nodeId: string }) {
   const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
-  const spec = useCatalog((s) => (node ? s.byType[node.data.type] : undefined));
+  const spec = useCatalog((s) => specOf(s.byType, node?.data));
   const errors = useRun((s) => s.errors.byNode[nodeId]) ?? NONE;
   const setParam = useEditor((s) => s.setParam);
   const fields = useMemo(() => (spec ? fieldsFor(spec) : []), [spec]);
@@ -78,6 +80,7 @@ function NodeParams({ nodeId }: { nodeId: string }) {
             </div>
           ))}
       </form>
+      {node.data.type === 'fal.run' && <ModelArguments nodeId={node.id} />}
     </div>
   );
 }

@@ -11,22 +11,27 @@ import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { DRAG_MIME } from './Canvas';
 
+/** Adds a node of a type in the middle of the visible canvas (a little apart from the last), selects it and shows its params. */
+export function useAddInMiddle(): (type: string) => string {
+  const rf = useReactFlow();
+  const addNode = useEditor((s) => s.addNode);
+  return (type: string) => {
+    const pane = document.querySelector('.ff-canvas')?.getBoundingClientRect();
+    const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: 600, y: 400 };
+    const p = rf.screenToFlowPosition(centre);
+    const jitter = (useEditor.getState().nodes.length % 5) * 24;
+    const id = addNode(type, { x: p.x - 120 + jitter, y: p.y - 60 + jitter });
+    useUi.getState().setTab('node');
+    return id;
+  };
+}
+
 export function Palette() {
   const { nodes, status, error, load } = useCatalog();
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState<Record<string, boolean>>({});
   const groups = useMemo(() => groupCatalog(nodes, query), [nodes, query]);
-  const rf = useReactFlow();
-  const addNode = useEditor((s) => s.addNode);
-
-  const addInMiddle = (type: string) => {
-    const pane = document.querySelector('.ff-canvas')?.getBoundingClientRect();
-    const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: 600, y: 400 };
-    const p = rf.screenToFlowPosition(centre);
-    const jitter = (useEditor.getState().nodes.length % 5) * 24;
-    addNode(type, { x: p.x - 120 + jitter, y: p.y - 60 + jitter });
-    useUi.getState().setTab('node');
-  };
+  const addInMiddle = useAddInMiddle();
 
   return (
     <aside className="ff-palette" data-testid="palette">

@@ -1,8 +1,10 @@
 // The right-hand panel: the selected node, the template's inputs, templates, run history, the library.
 
 import { useUi, type PanelTab } from '../store/ui';
+import { ExamplesPanel } from './ExamplesPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { InputsPanel } from './InputsPanel';
+import { ModelsPanel } from './ModelsPanel';
 import { LibraryPanel } from './LibraryPanel';
 import { NodePanel } from './NodePanel';
 import { TemplatesPanel } from './TemplatesPanel';
@@ -11,6 +13,8 @@ const TABS: [PanelTab, string][] = [
   ['node', 'Node'],
   ['inputs', 'Inputs'],
   ['templates', 'Templates'],
+  ['examples', 'Examples'],
+  ['models', 'Models'],
   ['history', 'History'],
   ['library', 'Library'],
 ];
@@ -30,6 +34,8 @@ export function SidePanel() {
       {tab === 'node' && <NodePanel />}
       {tab === 'inputs' && <InputsPanel />}
       {tab === 'templates' && <TemplatesPanel />}
+      {tab === 'examples' && <ExamplesPanel />}
+      {tab === 'models' && <ModelsPanel />}
       {tab === 'history' && <HistoryPanel />}
       {tab === 'library' && <LibraryPanel />}
     </aside>

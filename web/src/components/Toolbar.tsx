@@ -1,10 +1,13 @@
 // The top bar: graph name, template, run and cancel, save, undo/redo, fit view, run status.
 
 import { useReactFlow } from '@xyflow/react';
+import { useRef } from 'react';
 import { AccountBadge } from './AccountBadge';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { exportGraph, importFile } from '../store/files';
+import { closeSubgraph, makeSubgraph } from '../store/subgraphs';
 import { saveTemplate } from '../store/templates';
 
 export function Toolbar() {
@@ -14,9 +17,13 @@ export function Toolbar() {
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
   const empty = useEditor((s) => s.nodes.length === 0);
+  const selected = useEditor((s) => s.nodes.some((n) => n.selected));
+  const outer = useEditor((s) => s.stack[s.stack.length - 1]);
+  const scope = useEditor((s) => s.scope);
   const view = useRun((s) => s.view);
   const submitting = useRun((s) => s.submitting);
   const rf = useReactFlow();
+  const filePicker = useRef<HTMLInputElement>(null);
   const active = !!view && !isRunFinished(view);
 
   const counts = view ? Object.values(view.nodes) : [];
@@ -38,6 +45,11 @@ export function Toolbar() {
           template · v{template.version}
         </span>
       )}
+      {outer && (
+        <button onClick={closeSubgraph} title={`Inside subgraph ${scope.slice(0, -1)}: back to the graph it is part of`} data-testid="subgraph-back">
+          ← {outer.doc.name || 'back'} <span className="ff-muted ff-mono">/{scope}</span>
+        </button>
+      )}
       <div className="ff-toolbar-group">
         <button onClick={() => useEditor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">
           Undo
@@ -57,6 +69,29 @@ export function Toolbar() {
           title="Start a new, empty graph"
         >
           New
+        </button>
+      </div>
+      <div className="ff-toolbar-group">
+        <button onClick={() => filePicker.current?.click()} title="Open a graph JSON file (or drop one on the canvas, or paste it)" data-testid="import">
+          Import
+        </button>
+        <input
+          ref={filePicker}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importFile(file);
+          }}
+        />
+        <button onClick={exportGraph} disabled={empty} title="Download the graph as a JSON file" data-testid="export">
+          Export
+        </button>
+        <button onClick={() => void makeSubgraph()} disabled={!selected} title="Save the selected nodes as a template and put one subgraph node in their place (double-click it to open it)" data-testid="make-subgraph">
+          Make subgraph
         </button>
       </div>
       <div className="ff-toolbar-group">

@@ -3,6 +3,7 @@
 import type { CatalogIndex } from './catalog';
 import { inputPort, outputPort } from './catalog';
 import { makeEdge, type FlowEdge, type FlowNode } from './model';
+import { specOf } from './subgraph';
 import { compatible } from './ports';
 
 export interface ConnectionLike {
@@ -21,8 +22,8 @@ export function checkConnection(conn: ConnectionLike, nodes: FlowNode[], catalog
   if (source === target) return { ok: false, reason: 'a node cannot feed itself' };
   const from = nodes.find((n) => n.id === source);
   const to = nodes.find((n) => n.id === target);
-  const out = outputPort(catalog[from?.data.type ?? ''], sourceHandle);
-  const inp = inputPort(catalog[to?.data.type ?? ''], targetHandle);
+  const out = outputPort(specOf(catalog, from?.data), sourceHandle);
+  const inp = inputPort(specOf(catalog, to?.data), targetHandle);
   if (!out) return { ok: false, reason: `${source} has no output ${sourceHandle ?? ''}` };
   if (!inp) return { ok: false, reason: `${target} has no input ${targetHandle ?? ''}` };
   if (!compatible(out.type, inp.type)) {
@@ -45,7 +46,7 @@ export function connect(edges: FlowEdge[], conn: ConnectionLike, nodes: FlowNode
   const edge = makeEdge(source, sourceHandle, target, targetHandle);
   if (edges.some((e) => e.id === edge.id)) return edges;
   const toNode = nodes.find((n) => n.id === target)!;
-  const multiple = inputPort(catalog[toNode.data.type], targetHandle)?.multiple ?? false;
+  const multiple = inputPort(specOf(catalog, toNode.data), targetHandle)?.multiple ?? false;
   const kept = multiple ? edges : edges.filter((e) => !(e.target === target && e.targetHandle === targetHandle));
   return [...kept, edge];
 }

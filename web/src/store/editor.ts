@@ -18,6 +18,13 @@ export interface TemplateRef {
   version: number;
 }
 
+/** The graph a subgraph was opened from, to return to. */
+interface Frame {
+  doc: GraphDocument;
+  template: TemplateRef | null;
+  scope: string;
+}
+
 interface Snapshot {
   nodes: FlowNode[];
   edges: FlowEdge[];
@@ -36,6 +43,10 @@ interface EditorState {
   pasteCount: number;
   /** Bumped whenever a whole graph is loaded, so the canvas re-applies the viewport. */
   loadCount: number;
+  /** Run-id prefix of the graph shown: '' at the top, 'sub/' inside subgraph node `sub`. */
+  scope: string;
+  /** The graphs subgraphs were opened from, innermost last. */
+  stack: Frame[];
 
   onNodesChange: (changes: NodeChange<FlowNode>[]) => void;
   onEdgesChange: (changes: EdgeChange<FlowEdge>[]) => void;
@@ -58,6 +69,12 @@ interface EditorState {
   setTemplate: (template: TemplateRef | null) => void;
   clear: () => void;
   document: () => GraphDocument;
+  /** Replaces the selected nodes by `node`, wired by `edges`. */
+  replaceSelection: (node: FlowNode, edges: FlowEdge[]) => void;
+  /** Shows the template of subgraph node `nodeId`, remembering this graph. */
+  enterSubgraph: (nodeId: string, doc: GraphDocument, template: TemplateRef) => void;
+  /** Back to the graph the current subgraph was opened from. */
+  leaveSubgraph: () => void;
 }
 
 const snapshot = (s: EditorState): Snapshot => ({ nodes: s.nodes, edges: s.edges, name: s.name });
@@ -81,6 +98,8 @@ export const useEditor = create<EditorState>((set, get) => {
     clipboard: null,
     pasteCount: 0,
     loadCount: 0,
+    scope: '',
+    stack: [],
 
     onNodesChange: (changes) => set({ nodes: applyNodeChanges(changes, get().nodes) }),
     onEdgesChange: (changes) => set({ edges: applyEdgeChanges(changes, get().edges) }),
@@ -201,11 +220,35 @@ export const useEditor = create<EditorState>((set, get) => {
 
     setTemplate: (template) => set({ template }),
 
-    clear: () => change({ nodes: [], edges: [], name: '', template: null, extraUi: undefined }),
+    clear: () => change({ nodes: [], edges: [], name: '', template: null, extraUi: undefined, scope: '', stack: [] }),
 
     document: () => {
       const s = get();
       return toDocument({ name: s.name || undefined, nodes: s.nodes, edges: s.edges, viewport: s.viewport, extraUi: s.extraUi });
+    },
+
+    replaceSelection: (node, edges) => {
+      const s = get();
+      const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+      change({
+        nodes: [...s.nodes.filter((n) => !gone.has(n.id)), { ...node, selected: true }],
+        edges: [...s.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)), ...edges],
+      });
+    },
+
+    enterSubgraph: (nodeId, doc, template) => {
+      const s = get();
+      const frame = { doc: s.document(), template: s.template, scope: s.scope };
+      s.load(doc, template);
+      set({ stack: [...s.stack, frame], scope: `${s.scope}${nodeId}/`, history: emptyHistory() });
+    },
+
+    leaveSubgraph: () => {
+      const s = get();
+      const frame = s.stack[s.stack.length - 1];
+      if (!frame) return;
+      s.load(frame.doc, frame.template);
+      set({ stack: s.stack.slice(0, -1), scope: frame.scope, history: emptyHistory() });
     },
   };
 });

@@ -16,6 +16,8 @@ const NO_ERRORS: PlacedErrors = { byNode: {}, byEdge: {}, general: [] };
 
 interface RunState {
   view: RunView | null;
+  /** The editor's subgraph scope when the run shown was started (see graph/subgraph.ts runNodeId). */
+  scope: string;
   errors: PlacedErrors;
   errorList: ValidationError[];
   submitting: boolean;
@@ -84,7 +86,8 @@ export const useRun = create<RunState>((set, get) => {
     );
   };
 
-  const show = (run: Run) => {
+  const show = (run: Run, scope = '') => {
+    set({ scope });
     localStorage.setItem(CURRENT_RUN_KEY, run.id);
     if (TERMINAL_RUN_STATUSES.includes(run.status)) {
       stopStream();
@@ -96,6 +99,7 @@ export const useRun = create<RunState>((set, get) => {
 
   return {
     view: null,
+    scope: '',
     errors: NO_ERRORS,
     errorList: [],
     submitting: false,
@@ -105,7 +109,7 @@ export const useRun = create<RunState>((set, get) => {
       const edgeIds = useEditor.getState().edges.map((e) => e.id);
       set({ submitting: true, errors: NO_ERRORS, errorList: [] });
       try {
-        show(await api.submitRun(doc, {}));
+        show(await api.submitRun(doc, {}), useEditor.getState().scope);
       } catch (err) {
         reportFailure(err, edgeIds);
       } finally {

@@ -2,7 +2,7 @@
 
 import { create } from 'zustand';
 
-export type PanelTab = 'node' | 'inputs' | 'templates' | 'history' | 'library';
+export type PanelTab = 'node' | 'inputs' | 'templates' | 'examples' | 'models' | 'history' | 'library';
 
 export interface Toast {
   id: number;
