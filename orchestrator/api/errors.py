@@ -109,7 +109,7 @@ ERROR_SCHEMA = Schema(
 
 def document_errors(app: Litestar) -> None:
     """Describe error answers in the OpenAPI document as they are sent (``{"error": {code,
-    message}}``), not as the framework's own validation error."""
+    message}}``), not as the framework's own validation error; and 204 answers without a body."""
     schema = app.openapi_schema
     components = schema.components
     components.schemas = {**(components.schemas or {}), "Error": ERROR_SCHEMA}
@@ -120,3 +120,6 @@ def document_errors(app: Litestar) -> None:
             operation = getattr(item, method, None)
             if operation is not None and operation.responses and "400" in operation.responses:
                 operation.responses["400"] = error
+            no_content = operation.responses.get("204") if operation is not None and operation.responses else None
+            if no_content is not None:
+                no_content.content = None  # a 204 has no body (a handler returning a Response is described with one)

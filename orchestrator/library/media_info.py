@@ -28,7 +28,7 @@ def probe(path: Path, content_type: str) -> dict | None:
     try:
         with av.open(str(path)) as container:
             return _describe(container, kind)
-    except (av.FFmpegError, OSError, ValueError) as exc:
+    except Exception as exc:  # best effort: a file FFmpeg half-reads (an SVG as an image) has none
         log.info("cannot read media metadata of %s (%s): %s", path, content_type, exc)
         return None
 
