@@ -53,8 +53,9 @@ def test_upload_clips_make_a_collection_and_drag_it_in(canvas, tmp_path):
     (node_id,) = canvas.node_ids()
     assert node_id.startswith("collection") or node_id.startswith("input")
     canvas.select(node_id)
-    field = page.locator('[data-testid="params-form"] [data-param="collection"]').locator("input").first
-    expect(field).to_have_value(collection_id)
+    picker = page.locator('[data-testid="params-form"] [data-param="collection"] select')
+    expect(picker).to_have_value(collection_id)  # a picker of the user's collections
+    expect(picker.locator("option:checked")).to_have_text("clips (3 video)")
 
     canvas.run()
     canvas.wait_run("succeeded")
