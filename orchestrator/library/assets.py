@@ -131,9 +131,10 @@ class AssetLibrary:
         if isinstance(source, (str, Path)):
             metadata = probe(Path(source), content_type)
             ref = self.store.put_file(user_id, Path(source), content_type, filename=filename, row=row)
-        else:
-            metadata = None
-            ref = self.store.put_stream(user_id, source, content_type, filename=filename, row=row)
+        else:  # spooled once to a scratch file: read there, not fetched back from the store
+            with self.store.spooled(source) as (path, sha256, size, _head):
+                metadata = probe(path, content_type)
+                ref = self.store.put_spooled(user_id, path, sha256, size, content_type, filename, row=row)
         self.arrived(user_id, ref, metadata)
         return ref
 

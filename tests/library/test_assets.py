@@ -171,3 +171,19 @@ def test_another_users_assets_are_not_found(two_users, media):
     assert bob.patch(f"/api/assets/{mine['asset_id']}", json={"name": "theirs"}).status_code == 404
     assert bob.delete(f"/api/assets/{mine['asset_id']}").status_code == 404
     assert alice.get(f"/api/assets/{mine['asset_id']}").status_code == 200
+
+
+def test_a_streamed_run_output_gets_its_origin_expiry_and_metadata(client, server, media):
+    import io
+
+    from orchestrator.library.assets import AssetLibrary
+    from orchestrator.store.users import LOCAL_USER_ID
+
+    runtime = server.runtime
+    library = AssetLibrary(runtime.db, runtime.assets, runtime.settings)
+    ref = library.save_run_output(LOCAL_USER_ID, "r_streamed", "speak", io.BytesIO(media["audio"].read_bytes()),
+                                  "audio/wav", "speech.wav")
+    item = next(i for i in listed(client, origin="run", kind="audio") if i["asset_id"] == ref["asset_id"])
+    assert item["origin"] == {"type": "run", "run_id": "r_streamed", "node_id": "speak"}
+    assert abs(item["metadata"]["duration"] - 2.0) < 0.1 and item["expires_at"] is not None
+    assert httpx.get(item["url"]).content == media["audio"].read_bytes()
