@@ -187,3 +187,16 @@ def test_a_streamed_run_output_gets_its_origin_expiry_and_metadata(client, serve
     assert item["origin"] == {"type": "run", "run_id": "r_streamed", "node_id": "speak"}
     assert abs(item["metadata"]["duration"] - 2.0) < 0.1 and item["expires_at"] is not None
     assert httpx.get(item["url"]).content == media["audio"].read_bytes()
+
+
+def test_a_deleted_output_is_not_handed_out_again_by_the_cache(client, media):
+    picture = upload(client, media["image"], name=f"{token()}.png")["asset_id"]
+    g = graph([node("picture", "input.image", default=picture), node("caption", "image.overlay_text", text="hi")],
+              [edge("picture.image", "caption.image")])
+    first = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    again = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    assert again["cached"] is True and again["outputs"]["image"]["asset_id"] == first["outputs"]["image"]["asset_id"]
+    assert client.delete(f"/api/assets/{first['outputs']['image']['asset_id']}").status_code == 204
+    fresh = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    assert fresh["cached"] is False and fresh["status"] == "succeeded"
+    assert httpx.get(fresh["outputs"]["image"]["url"]).status_code == 200
