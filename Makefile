@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_SOURCES := $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/dist/*' 2>/dev/null)
 
-.PHONY: run test install web web-test bench clean
+.PHONY: run test install web web-test types bench clean
 
 run: install web
 	$(VENV)/bin/fusionflow serve --host $(HOST) --port $(PORT)
@@ -30,7 +30,12 @@ web/dist/index.html: $(WEB_SOURCES)
 	touch $@
 
 web-test: web
-	cd web && node scripts/vitest-summary.mjs
+	cd web && npm run --silent types:check && node scripts/vitest-summary.mjs
+
+# The canvas's API types, from the API's OpenAPI document (run after changing a route or a document).
+types: install
+	$(PY) -m orchestrator.cli openapi --out web/openapi.json
+	cd web && npm run --silent types
 
 bench: install
 	$(PY) -m bench

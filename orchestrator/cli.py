@@ -1,4 +1,4 @@
-"""``fusionflow``: serve, worker, run, migrate, users."""
+"""``fusionflow``: serve, worker, run, migrate, users, openapi."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("gc", help="sweep now: expired assets and runs, unreferenced bytes, old cache entries")
 
+    openapi = commands.add_parser("openapi", help="print the API's OpenAPI document (what /schema/openapi.json serves)")
+    openapi.add_argument("--out", type=Path, help="write it to this file instead")
+
     users = commands.add_parser("users", help="manage users and API keys")
     users_commands = users.add_subparsers(dest="users_command", required=True)
     create = users_commands.add_parser("create", help="create a user and print its API key (last line)")
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return {"serve": _serve, "worker": _worker, "run": _run, "migrate": _migrate, "users": _users,
-            "gc": _gc}[args.command](args)
+            "openapi": _openapi, "gc": _gc}[args.command](args)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -75,9 +78,10 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with Runtime.build(settings, executes=True, listen=False):
+    with Runtime.build(settings, executes=True, listen=False) as runtime:
         print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
         stop.wait()
+        runtime.stop_gracefully(settings.stop_grace_seconds)
     return 0
 
 
@@ -85,6 +89,17 @@ def _run(args: argparse.Namespace) -> int:
     from orchestrator.client import run_graph_file
 
     return run_graph_file(args.graph, args.input, server=args.server, key=args.key)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from orchestrator.api.document import openapi_document
+
+    document = openapi_document()
+    if args.out:
+        args.out.write_bytes(document)
+    else:
+        sys.stdout.buffer.write(document)
+    return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -29,13 +29,14 @@ def _value(ctx: Context, params: Any) -> Any:
     return params.default if value is MISSING else value
 
 
-@node_type("input.text", title="Text input", category="input", outputs=[Port("text", "text")])
+@node_type("input.text", title="Text input", category="input", outputs=[Port("text", "text")], instant=True)
 def text_input(ctx: Context, params: TextInputParams, inputs: dict) -> dict:
     """The run's input ``name`` as text, else ``default``."""
     return {"text": _value(ctx, params)}
 
 
-@node_type("input.number", title="Number input", category="input", outputs=[Port("number", "number")])
+@node_type("input.number", title="Number input", category="input", outputs=[Port("number", "number")],
+           instant=True)
 def number_input(ctx: Context, params: NumberInputParams, inputs: dict) -> dict:
     """The run's input ``name`` as a number, else ``default``."""
     return {"number": _value(ctx, params)}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import get
 
 from orchestrator.api.state import Services
+from orchestrator.engine.documents import Catalog
 
 
 @get("/api/nodes", tags=["nodes"], summary="The node types this server runs")
-async def node_catalog(services: Services) -> dict[str, Any]:
+async def node_catalog(services: Services) -> Catalog:
     return services.catalog_document

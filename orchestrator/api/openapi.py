@@ -46,3 +46,4 @@ def add_stream_docs(app: Litestar) -> None:
     paths["/api/events"] = PathItem(get=_stream_operation(
         "UserEvents", "Every event of every run of the caller, from the moment of connecting", []))
     schema.paths = paths
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orchestrator.engine.documents import Catalog, as_document
 from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
@@ -18,7 +19,7 @@ class Services:
     runtime: Runtime
     runs: RunService
     templates: TemplateService
-    catalog_document: dict
+    catalog_document: Catalog
     """``GET /api/nodes``, built once."""
     feeds: FeedHub
     """One reader per run of this process's event streams."""
@@ -31,7 +32,7 @@ class Services:
                           catalog=runtime.catalog, assets=runtime.assets, settings=runtime.settings,
                           cancel_local=runtime.executor.cancel_local)
         return cls(runtime=runtime, runs=runs, templates=TemplateService(runs, runtime.db),
-                   catalog_document={"nodes": [t.describe() for t in runtime.catalog.sorted()]},
+                   catalog_document=as_document({"nodes": [t.describe() for t in runtime.catalog.sorted()]}, Catalog),
                    feeds=FeedHub(runtime.bus, _run_reader(runtime.db), renderer(runtime.assets)),
                    library=runtime.executor.library or Library.build(runtime.db, runtime.assets, runtime.settings))
 

@@ -10,8 +10,6 @@ sends the others, so parallel branches still spread over every worker.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
 import threading
@@ -23,15 +21,17 @@ from typing import Any
 
 import msgspec
 
-from nodes.sdk import Cancelled, NodeError, NodeType, TransientError
+from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
 from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
-from orchestrator.engine.ledger import Claim, Ledger
+from orchestrator.engine.ledger import Claim, Ledger, Outcome
+from orchestrator.engine.timers import Timers
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
+from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,46 +85,6 @@ class RunCache:
         return info
 
 
-class StartAnnouncer:
-    """Writes ``node.started`` for nodes still running ``delay`` seconds after their claim."""
-
-    def __init__(self, ledger: Ledger, delay: float = ANNOUNCE_AFTER_SECONDS) -> None:
-        self._ledger = ledger
-        self._delay = delay
-        self._due: list[tuple[float, int, Claim]] = []
-        self._counter = itertools.count()
-        self._wake = threading.Condition()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._loop, name="fusionflow-starts", daemon=True)
-        self._thread.start()
-
-    def watch(self, claim: Claim) -> None:
-        with self._wake:
-            heapq.heappush(self._due, (time.monotonic() + self._delay, next(self._counter), claim))
-            if len(self._due) == 1:
-                self._wake.notify()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopped = True
-            self._wake.notify()
-        self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while True:
-            with self._wake:
-                while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
-                    self._wake.wait(None if not self._due else self._due[0][0] - time.monotonic())
-                if self._stopped:
-                    return
-                _, _, claim = heapq.heappop(self._due)
-            if not claim.announced:
-                try:
-                    self._ledger.announce(claim)
-                except Exception:
-                    log.exception("could not announce the start of %s/%s", claim.run_id, claim.node_id)
-
-
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
                  assets: AssetService | None, settings: Settings, library: Library | None = None) -> None:
@@ -136,18 +96,26 @@ class Executor:
         self.library = library
         """The user's collections, hooks and models, and run outputs' origin and expiry (nodes reach it via their context)."""
         self.runs = RunCache(ledger, catalog)
-        self.starts = StartAnnouncer(ledger)
+        self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
+        self._stopping = False
 
     # -- entry point -----------------------------------------------------------------
 
     def execute(self, run_id: str, node_id: str) -> None:
+        if self._stopping:  # this worker is going away: another one takes the node at once
+            self.dispatcher.send(run_id, node_id)
+            return
         info = self.runs.get(run_id)
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
-        claim = self.ledger.claim(run_id, node_id, info.user_id)
+        node_type = self.catalog.get(info.plan.types.get(node_id, ""))
+        if node_type is not None and node_type.instant:
+            claim = self._run_instant(info, node_id, node_type)
+        else:
+            claim = self.ledger.claim(run_id, node_id, info.user_id)
         while claim is not None:
             claim = self._run(info, claim)
 
@@ -162,8 +130,27 @@ class Executor:
                 if active_run == run_id:
                     event.set()
 
+    def stop_taking_work(self) -> None:
+        """From now on, messages that reach this executor are passed on to other workers."""
+        self._stopping = True
+
+    def hand_back_all(self, reason: str = "its worker stopped; it runs again on another") -> int:
+        """Give every node running here back to the queue and send it again; the threads
+        running them are told to stop (they see a cancel) and their late writes are
+        refused. Returns how many nodes were handed back."""
+        with self._active_lock:
+            active = list(self._active.values())
+        handed = 0
+        for claim, cancel_event in active:
+            if self.ledger.hand_back(claim, reason):
+                HANDBACKS.inc()
+                handed += 1
+                self.dispatcher.send(claim.run_id, claim.node_id)
+            cancel_event.set()
+        return handed
+
     def close(self) -> None:
-        self.starts.stop()
+        self.timers.stop()
 
     # -- one node ----------------------------------------------------------------------
 
@@ -180,22 +167,42 @@ class Executor:
             return None
 
         cache_key = None
+        outputs = None
         if info.use_cache:
-            cache_key = info.signatures.get(node_id) or (
-                value_key(node_type, params, inputs) if node_type.is_cacheable(params) else None)
-        outputs = self.ledger.cached(info.user_id, cache_key) if cache_key else None
+            cache_key = info.signatures.get(node_id)
+            if cache_key is None and node_type.is_cacheable(params):
+                # Downstream of a node that is not cacheable: keyed by the values it got.
+                cache_key = value_key(node_type, params, inputs)
+                outputs = self.ledger.cached(info.user_id, cache_key)
+            # (A node with a signature was looked up when the run was submitted.)
         cached = outputs is not None
         if outputs is None:
             outputs = self._call(info, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-            if cache_key:
-                self.ledger.remember(info.user_id, cache_key, outputs)
-        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True)
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True,
+                                      cache_key=None if cached else cache_key)
+        return self._after_success(info, node_id, outputs, outcome)
+
+    def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
             info.outputs[node_id] = outputs
-        self.dispatcher.send_all(claim.run_id, outcome.dispatch)
+        self.dispatcher.send_all(info.run_id, outcome.dispatch)
         return outcome.inline
+
+    def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
+        """Run an instant node first, then claim and record it in one transaction. When
+        anything goes wrong, take the ordinary way (claim, run, record the failure)."""
+        try:
+            params = msgspec.convert(info.plan.params[node_id], node_type.params)
+            inputs = self._inputs(info, node_id, node_type)
+            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs))
+        except Exception:
+            claim = self.ledger.claim(info.run_id, node_id, info.user_id)
+            return self._run(info, claim) if claim is not None else None
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, info.plan, outputs, inline=True,
+                                                cache_key=info.signatures.get(node_id))
+        return self._after_success(info, node_id, outputs, outcome)
 
     def _call(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
               inputs: dict[str, Any]) -> dict | None:
@@ -207,12 +214,20 @@ class Executor:
                           cancel_event=cancel_event, library=self.library)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
-        self.starts.watch(claim)
+        self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
+        limit = params.timeout or node_type.timeout
+        expired = threading.Event()
+        deadline = self.timers.after(limit, lambda: (expired.set(), cancel_event.set()))
         try:
             outputs = node_type.execute(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:
-            self.ledger.cancelled(claim)
+            if expired.is_set():
+                self.ledger.fail(claim, info.plan, {"type": "timeout", "message": (
+                    f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
+                    "(raise its timeout param if it needs longer)")})
+            else:
+                self.ledger.cancelled(claim)
         except TRANSIENT as exc:
             self._retry_or_fail(info, claim, exc)
         except NodeError as exc:
@@ -222,6 +237,7 @@ class Executor:
             self.ledger.fail(claim, info.plan, {"type": "internal_error",
                                                 "message": f"{type(exc).__name__}: {exc}"})
         finally:
+            deadline.cancel()
             with self._active_lock:
                 self._active.pop(key, None)
             ctx.cleanup()
@@ -239,6 +255,10 @@ class Executor:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
         if self.ledger.retry(claim, error, delay_ms):
             self.dispatcher.send(claim.run_id, claim.node_id, delay_ms=delay_ms)
+
+    def _announce(self, claim: Claim) -> None:
+        if not claim.announced:
+            self.ledger.announce(claim)
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -263,6 +283,27 @@ class Executor:
             elif values:
                 inputs[port.name] = values[0]
         return inputs
+
+
+class _InstantContext:
+    """The context of an instant node: its run's inputs, and nothing that acts
+    (an instant node reports no progress, stores no asset, calls no provider)."""
+
+    def __init__(self, info: RunInfo, node_id: str) -> None:
+        self.run_id, self.node_id, self.user_id, self.attempt = info.run_id, node_id, info.user_id, 1
+        self._inputs = info.inputs
+
+    def run_input(self, name: str) -> Any:
+        return self._inputs.get(name, MISSING)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def check_cancelled(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        raise NodeError(f"an instant node cannot use ctx.{name}: declare the node type without instant=True")
 
 
 def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:

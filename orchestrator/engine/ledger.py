@@ -28,11 +28,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from orchestrator.events.bus import Bus, Note
 from orchestrator.graph.plan import Plan
+from orchestrator.metrics import LEASE_EXPIRIES
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -80,6 +81,12 @@ RELEASE = (update(run_nodes)
                   run_nodes.c.status == "pending")
            .values(pending=run_nodes.c.pending - 1)
            .returning(run_nodes.c.node_id, run_nodes.c.pending))
+CLAIM_AND_SUCCEED = Prepared(
+    update(run_nodes)
+    .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"), run_nodes.c.status == "queued")
+    .values(status="succeeded", attempts=run_nodes.c.attempts + 1, started_at=_P("p_ts"), finished_at=_P("p_ts"),
+            outputs=_P("p_outputs", type_=JSONText()), cached=False, progress=1.0, lease_until=None)
+    .returning(run_nodes.c.attempts))
 RELEASE_ONE = Prepared(update(run_nodes)
                       .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
                              run_nodes.c.status == "pending")
@@ -91,6 +98,10 @@ START_INLINE = Prepared((update(run_nodes).where(run_nodes.c.run_id == _P("p_run
 SET_EXTERNAL_ID = Prepared(update(run_nodes).where(*HELD).values(external_id=_P("p_external")))
 EXTERNAL_ID = Prepared(select(run_nodes.c.external_id).where(run_nodes.c.run_id == _P("p_run"),
                                                     run_nodes.c.node_id == _P("p_node")))
+REMEMBER = Prepared(text(
+    "INSERT INTO output_cache (user_id, key, outputs, created_at) VALUES (:p_user, :p_key, :p_outputs, :p_ts) "
+    "ON CONFLICT DO NOTHING").bindparams(_P("p_outputs", type_=JSONText())))
+"""Store outputs in the cache; the first writer of a key wins (both SQLite and PostgreSQL)."""
 CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
 RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache).where(runs.c.id == _P("p_run"))
 OUTPUTS_OF = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
@@ -230,36 +241,66 @@ class Ledger:
             for claim in claims:
                 RENEW(conn, {**held_params(claim), "p_lease": lease})
 
-    def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: bool) -> Outcome:
-        """Record a node's outputs and release its successors. With ``inline``, one ready
-        successor is claimed for this worker in the same transaction."""
-        outcome = Outcome()
+    def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: bool,
+                cache_key: str | None = None) -> Outcome:
+        """Record a node's outputs (and, with ``cache_key``, store them in the user's
+        cache) and release its successors. With ``inline``, one ready successor is
+        claimed for this worker in the same transaction."""
         with claim.lock:
             with self.db.write() as conn:
                 done = SUCCEED(conn, {**held_params(claim), "p_outputs": outputs, "p_cached": cached,
-                                              "p_ts": now_iso()}).first()
+                                      "p_ts": now_iso()}).first()
                 if done is None:
-                    return outcome
-                outcome.recorded = True
-                items = self._started(claim) + [
-                    ("node.succeeded", {"node_id": claim.node_id, "outputs": outputs, "cached": cached})]
-                ready = self._release(conn, claim.run_id, plan.successors[claim.node_id])
-                if ready:
-                    now = time.time()
-                    if inline:
-                        first, ready = ready[0], ready[1:]
-                        START_INLINE(conn, {"p_run": claim.run_id, "p_node": first, "p_ts": now_iso(),
-                                                    "p_lease": now + self.lease_seconds, "p_now": now})
-                        items.append(("node.queued", {"node_id": first}))
-                        outcome.inline = Claim(claim.run_id, first, 1, claim.user_id)
-                    if ready:
-                        self._set_status(conn, claim.run_id, ready, "queued", queued_at=now)
-                        items.extend(("node.queued", {"node_id": n}) for n in ready)
-                    outcome.dispatch = ready
-                note = self._finish_nodes(conn, claim.run_id, claim.user_id, items, nodes_done=1, sinks=plan.sinks)
+                    return Outcome()
+                items = self._started(claim)
+                outcome, note = self._succeeded(conn, claim.run_id, claim.node_id, claim.user_id, plan, outputs,
+                                                items, cached=cached, inline=inline, cache_key=cache_key)
             claim.announced = True
         self._publish(note)
         return outcome
+
+    def succeed_unclaimed(self, run_id: str, node_id: str, user_id: str, plan: Plan, outputs: dict, *,
+                          inline: bool, cache_key: str | None = None) -> Outcome:
+        """Record the outputs of an instant node that ran before it was claimed (see
+        ``NodeType.instant``): claim and success in one transaction, provided the
+        node is still queued. Otherwise nothing is written (another worker has it,
+        or the run was cancelled) and the outputs are dropped: the node had no effect."""
+        now = time.time()
+        with self.db.write() as conn:
+            attempt = CLAIM_AND_SUCCEED(conn, {"p_run": run_id, "p_node": node_id, "p_outputs": outputs,
+                                               "p_ts": now_iso()}).scalar_one_or_none()
+            if attempt is None:
+                return Outcome()
+            items = [("node.started", {"node_id": node_id, "attempt": attempt})]
+            outcome, note = self._succeeded(conn, run_id, node_id, user_id, plan, outputs, items, cached=False,
+                                            inline=inline, cache_key=cache_key, now=now)
+        self._publish(note)
+        return outcome
+
+    def _succeeded(self, conn: Connection, run_id: str, node_id: str, user_id: str, plan: Plan, outputs: dict,
+                   items: list[tuple[str, dict]], *, cached: bool, inline: bool, cache_key: str | None = None,
+                   now: float | None = None) -> tuple[Outcome, Note]:
+        """The rest of a success, in its transaction: the cache entry, the successors
+        released (one claimed inline), the events, and the run's end when it is the last."""
+        outcome = Outcome(recorded=True)
+        if cache_key is not None:
+            REMEMBER(conn, {"p_user": user_id, "p_key": cache_key, "p_outputs": outputs, "p_ts": now_iso()})
+        items.append(("node.succeeded", {"node_id": node_id, "outputs": outputs, "cached": cached}))
+        ready = self._release(conn, run_id, plan.successors[node_id])
+        if ready:
+            now = now if now is not None else time.time()
+            if inline:
+                first, ready = ready[0], ready[1:]
+                START_INLINE(conn, {"p_run": run_id, "p_node": first, "p_ts": now_iso(),
+                                    "p_lease": now + self.lease_seconds, "p_now": now})
+                items.append(("node.queued", {"node_id": first}))
+                outcome.inline = Claim(run_id, first, 1, user_id)
+            if ready:
+                self._set_status(conn, run_id, ready, "queued", queued_at=now)
+                items.extend(("node.queued", {"node_id": n}) for n in ready)
+            outcome.dispatch = ready
+        note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, sinks=plan.sinks)
+        return outcome, note
 
     def fail(self, claim: Claim, plan: Plan, error: dict) -> None:
         """Mark a node failed and every node downstream of it skipped."""
@@ -294,6 +335,20 @@ class Ledger:
             claim.announced = True
         self._publish(note)
         return requeued
+
+    def hand_back(self, claim: Claim, reason: str) -> bool:
+        """Put a running node back in the queue because its worker is stopping; its next
+        attempt runs elsewhere at once. False when the node was no longer this claim's."""
+        with claim.lock:
+            with self.db.write() as conn:
+                if REQUEUE(conn, {**held_params(claim), "p_due": time.time()}).first() is None:
+                    return False
+                note, _ = eventlog.append(conn, claim.run_id, claim.user_id, self._started(claim) + [(
+                    "node.retrying", {"node_id": claim.node_id, "attempt": claim.attempt,
+                                      "error": {"type": "handed_back", "message": reason}, "delay_ms": 0})])
+            claim.announced = True
+        self._publish(note)
+        return True
 
     def cancelled(self, claim: Claim) -> None:
         """A running node stopped because its run was cancelled."""
@@ -368,12 +423,8 @@ class Ledger:
 
     def remember(self, user_id: str, key: str, outputs: dict) -> None:
         """Store outputs under ``key`` (the first writer of a key wins)."""
-        try:
-            with self.db.write() as conn:
-                conn.execute(insert(output_cache).values(user_id=user_id, key=key, outputs=outputs,
-                                                         created_at=now_iso()))
-        except IntegrityError:
-            pass
+        with self.db.write() as conn:
+            REMEMBER(conn, {"p_user": user_id, "p_key": key, "p_outputs": outputs, "p_ts": now_iso()})
 
     @staticmethod
     def _cached(conn: Connection, user_id: str, keys: dict[str, str]) -> dict[str, dict]:
@@ -408,18 +459,24 @@ class Ledger:
     # -- recovery --------------------------------------------------------------------
 
     def stranded(self, *, queued_for: float) -> list[tuple[str, str]]:
-        """Nodes whose message may be lost: running with an expired lease, or queued
-        (and due) for longer than ``queued_for`` seconds. Sending them again is harmless."""
+        """Nodes whose message may be lost, to send again (harmless if it was not):
+        running nodes whose lease ran out (their holder died or hung) go back to the
+        queue, so a late write of the old holder finds them no longer its own; and
+        nodes queued (and due) for longer than ``queued_for`` seconds, each sent again
+        at most once per period."""
         now = time.time()
         with self.db.write() as conn:
             expired = conn.execute(
-                select(run_nodes.c.run_id, run_nodes.c.node_id)
-                .where(run_nodes.c.status == "running", run_nodes.c.lease_until < now).limit(1000)).all()
+                update(run_nodes)
+                .where(run_nodes.c.status == "running", run_nodes.c.lease_until < now)
+                .values(status="queued", lease_until=None, queued_at=now)
+                .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
             waiting = conn.execute(
                 update(run_nodes)
                 .where(run_nodes.c.status == "queued", run_nodes.c.queued_at < now - queued_for)
-                .values(queued_at=now)  # so the same node is sent again at most once per period
+                .values(queued_at=now)
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
+        LEASE_EXPIRIES.inc(len(expired))
         return [(r[0], r[1]) for r in [*expired, *waiting]]
 
     # -- helpers ---------------------------------------------------------------------

@@ -20,8 +20,10 @@ from nodes.sdk import MEDIA_TYPES, NodeType
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.dispatch import Dispatcher
+from orchestrator.engine.documents import Estimate, RunDocument, RunPage, as_document
 from orchestrator.engine.ledger import Ledger
 from orchestrator.errors import InvalidRequest, RunFinished, RunNotFound, RunRejected
+from orchestrator.graph.gcpause import paused_gc
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import Graph, RerunCreate, RunCreate, graph_from_builtins, graph_to_builtins
 from orchestrator.graph.validate import Checked, Limits, check_run_inputs, declared_inputs, error, validate
@@ -59,7 +61,8 @@ class RunService:
     def check(self, user_id: str, graph: Graph, inputs: dict[str, Any],
               overrides: dict[str, dict[str, Any]]) -> tuple[Checked, Plan]:
         """Validate a run request fully; raises ``RunRejected`` with every error."""
-        checked = validate(graph, self.catalog, self.limits, overrides)
+        with paused_gc():  # big graphs allocate many small acyclic objects
+            checked = validate(graph, self.catalog, self.limits, overrides)
         errors = list(checked.errors)
         declared = declared_inputs(graph, checked.params)
         errors += check_run_inputs(declared, inputs)
@@ -67,7 +70,8 @@ class RunService:
         errors += self._check_providers(graph, checked)
         if errors:
             raise RunRejected(errors)
-        return checked, build_plan(graph, checked.order, checked.ends)
+        with paused_gc():
+            return checked, build_plan(graph, checked.order, checked.ends)
 
     def _check_assets(self, user_id: str, declared: dict[str, dict], inputs: dict[str, Any]) -> list[dict]:
         wanted = {name: value for name, value in inputs.items()
@@ -107,7 +111,7 @@ class RunService:
     # -- runs -----------------------------------------------------------------------------
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
-               graph_version: int | None = None) -> dict:
+               graph_version: int | None = None) -> RunDocument:
         _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         doc = self.effective_graph(body.graph, body.overrides)
         if body.overrides:
@@ -120,7 +124,7 @@ class RunService:
         self.dispatcher.send_all(run_id, ready)
         return self.get(user_id, run_id)
 
-    def rerun(self, user_id: str, run_id: str, body: RerunCreate) -> dict:
+    def rerun(self, user_id: str, run_id: str, body: RerunCreate) -> RunDocument:
         """A new run of the graph an earlier run ran, with ``overrides`` and ``inputs``
         merged over its own; what the change does not reach comes from the cache."""
         with self.db.read() as conn:
@@ -132,14 +136,14 @@ class RunService:
                             overrides=body.overrides, cache=body.cache)
         return self.submit(user_id, request, graph_id=row.graph_id, graph_version=row.graph_version)
 
-    def estimate(self, user_id: str, body: RunCreate) -> dict:
+    def estimate(self, user_id: str, body: RunCreate) -> Estimate:
         checked, _ = self.check(user_id, body.graph, body.inputs, body.overrides)
         costs = {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id],
                                                                       self.settings.prices), 6)
                  for node in body.graph.nodes}
-        return {"cost": round(sum(costs.values()), 6), "currency": "USD", "nodes": costs}
+        return Estimate(cost=round(sum(costs.values()), 6), currency="USD", nodes=costs)
 
-    def cancel(self, user_id: str, run_id: str) -> dict:
+    def cancel(self, user_id: str, run_id: str) -> RunDocument:
         self.require(user_id, run_id)
         if not self.ledger.cancel(run_id, user_id):
             raise RunFinished(run_id)
@@ -152,16 +156,16 @@ class RunService:
             if conn.execute(select(runs.c.id).where(runs.c.id == run_id, runs.c.user_id == user_id)).first() is None:
                 raise RunNotFound(run_id)
 
-    def get(self, user_id: str, run_id: str) -> dict:
+    def get(self, user_id: str, run_id: str) -> RunDocument:
         with self.db.read() as conn:
             row = conn.execute(select(runs).where(runs.c.id == run_id, runs.c.user_id == user_id)).first()
             if row is None:
                 raise RunNotFound(run_id)
             nodes = _nodes_of(conn, run_id)
-        return self._fresh(_run_document(row, nodes, with_graph=True))
+        return as_document(self._fresh(_run_document(row, nodes, with_graph=True)), RunDocument)
 
     def list(self, user_id: str, *, limit: int = 50, cursor: str | None = None, status: str | None = None,
-             graph_id: str | None = None) -> dict:
+             graph_id: str | None = None) -> RunPage:
         query = select(runs).where(runs.c.user_id == user_id)
         if status:
             query = query.where(runs.c.status == status)
@@ -174,7 +178,7 @@ class RunService:
             page = rows[:limit]
             documents = [_run_document(row, _nodes_of(conn, row.id), with_graph=False) for row in page]
         next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
-        return {"runs": [self._fresh(d) for d in documents], "next_cursor": next_cursor}
+        return as_document({"runs": [self._fresh(d) for d in documents], "next_cursor": next_cursor}, RunPage)
 
     def _fresh(self, document: dict) -> dict:
         return self.assets.with_fresh_urls(document) if self.assets is not None else document

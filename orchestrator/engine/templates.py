@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
+from orchestrator.engine.documents import (RunDocument, TemplateDocument, TemplateList, TemplateVersion,
+                                           TemplateVersions, as_document)
 from orchestrator.engine.service import RunService
 from orchestrator.errors import TemplateNotFound
 from orchestrator.graph.spec import Graph, RunCreate, TemplateRunCreate, graph_from_builtins, graph_to_builtins
@@ -23,7 +25,7 @@ class TemplateService:
         return [{"name": d["name"], "type": d["type"], "default": d["default"]}
                 for d in declared_inputs(graph, checked.params).values()]
 
-    def create(self, user_id: str, name: str, graph: Graph) -> dict:
+    def create(self, user_id: str, name: str, graph: Graph) -> TemplateDocument:
         inputs = self._inputs_of(graph)
         graph_id, now = new_id("g"), now_iso()
         doc = graph_to_builtins(graph)
@@ -34,7 +36,7 @@ class TemplateService:
                                                         created_at=now))
         return self.get(user_id, graph_id)
 
-    def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None) -> dict:
+    def update(self, user_id: str, graph_id: str, graph: Graph, name: str | None) -> TemplateDocument:
         inputs = self._inputs_of(graph)
         doc, now = graph_to_builtins(graph), now_iso()
         with self.db.write() as conn:
@@ -49,7 +51,10 @@ class TemplateService:
                                                         graph=doc, created_at=now))
         return self.get(user_id, graph_id)
 
-    def get(self, user_id: str, graph_id: str, version: int | None = None) -> dict:
+    def get(self, user_id: str, graph_id: str, version: int | None = None) -> TemplateDocument:
+        return as_document(self._load(user_id, graph_id, version), TemplateDocument)
+
+    def _load(self, user_id: str, graph_id: str, version: int | None = None) -> dict:
         with self.db.read() as conn:
             row = conn.execute(select(graphs).where(graphs.c.id == graph_id, graphs.c.user_id == user_id)).first()
             if row is None:
@@ -64,18 +69,18 @@ class TemplateService:
                                 inputs=self._inputs_of(graph_from_builtins(old.graph)))
         return document
 
-    def versions(self, user_id: str, graph_id: str) -> dict:
-        self.get(user_id, graph_id)
+    def versions(self, user_id: str, graph_id: str) -> TemplateVersions:
+        self._load(user_id, graph_id)
         with self.db.read() as conn:
             rows = conn.execute(select(graph_versions.c.version, graph_versions.c.name, graph_versions.c.created_at)
                                 .where(graph_versions.c.graph_id == graph_id)
                                 .order_by(graph_versions.c.version.desc())).all()
-        return {"versions": [{"version": r.version, "name": r.name, "created_at": r.created_at} for r in rows]}
+        return TemplateVersions([TemplateVersion(r.version, r.name, r.created_at) for r in rows])
 
-    def list(self, user_id: str) -> dict:
+    def list(self, user_id: str) -> TemplateList:
         with self.db.read() as conn:
             rows = conn.execute(select(graphs).where(graphs.c.user_id == user_id).order_by(graphs.c.id.desc())).all()
-        return {"graphs": [_document(r) for r in rows]}
+        return as_document({"graphs": [_document(r) for r in rows]}, TemplateList)
 
     def delete(self, user_id: str, graph_id: str) -> None:
         with self.db.write() as conn:
@@ -85,8 +90,8 @@ class TemplateService:
                 raise TemplateNotFound(graph_id)
             conn.execute(delete(graph_versions).where(graph_versions.c.graph_id == graph_id))
 
-    def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> dict:
-        template = self.get(user_id, graph_id)
+    def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> RunDocument:
+        template = self._load(user_id, graph_id)
         request = RunCreate(graph=graph_from_builtins(template["graph"]), inputs=body.inputs,
                             overrides=body.overrides, cache=body.cache)
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])

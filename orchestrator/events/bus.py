@@ -17,16 +17,11 @@ from typing import Protocol
 
 import msgspec
 
+from orchestrator.store.eventlog import Note
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "fusionflow:events"
-
-
-class Note(msgspec.Struct, array_like=True):
-    run_id: str
-    user_id: str
-    seq: int
-    user_seq: int
 
 
 class Subscription:

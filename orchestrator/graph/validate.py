@@ -152,17 +152,23 @@ def _check_edges(graph: Graph, ends: list[tuple[str, str, str, str]], types: Map
                  errors: list[dict]) -> dict[tuple[str, str], int]:
     """Edge ends, port types, single inputs. Returns (node, input) -> number of edges."""
     connected: dict[tuple[str, str], int] = {}
-    for index, (edge, (src, out_name, dst, in_name)) in enumerate(zip(graph.edges, ends)):
-        source_type, target_type = types.get(src, _ABSENT), types.get(dst, _ABSENT)
-        out_port = _port(index, edge, src, out_name, source_type, "output", errors)
-        in_port = _port(index, edge, dst, in_name, target_type, "input", errors)
+    outputs = {n: t.output_ports for n, t in types.items() if t is not None}
+    inputs = {n: t.input_ports for n, t in types.items() if t is not None}
+    for index, (src, out_name, dst, in_name) in enumerate(ends):
+        # The common case (both ends exist) in a few dict lookups; ``_port`` explains the rest.
+        out_port = outputs[src].get(out_name) if src in outputs else None
+        in_port = inputs[dst].get(in_name) if dst in inputs else None
+        if out_port is None:
+            out_port = _port(index, graph.edges[index], src, out_name, types.get(src, _ABSENT), "output", errors)
         if in_port is None:
-            continue
+            in_port = _port(index, graph.edges[index], dst, in_name, types.get(dst, _ABSENT), "input", errors)
+            if in_port is None:
+                continue
         key = (dst, in_name)
         count = connected[key] = connected.get(key, 0) + 1
         if count > 1 and not in_port.multiple:
             errors.append(error("input_already_connected", f"{dst}.{in_name} takes one edge; edge {index} "
-                                f"({edge.from_}) is a second one", node=dst, port=in_name, edge=index))
+                                f"({graph.edges[index].from_}) is a second one", node=dst, port=in_name, edge=index))
         if out_port is not None and out_port.type != in_port.type and not compatible(out_port.type, in_port.type):
             errors.append(error("type_mismatch", f"{dst}.{in_name} takes {in_port.type}; "
                                 f"{src}.{out_name} gives {out_port.type}", node=dst, port=in_name, edge=index))

@@ -15,7 +15,6 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, bindparam, select, text, update
 
-from orchestrator.events.bus import Note
 from orchestrator.store.ids import now_iso
 from orchestrator.store.models import events, runs, users
 from orchestrator.store.prepared import Prepared
@@ -33,6 +32,15 @@ _BUMP_USER = Prepared(update(users).where(users.c.id == bindparam("p_user"))
               .values(event_seq=users.c.event_seq + bindparam("p_count")).returning(users.c.event_seq))
 _INSERT = Prepared(events.insert().values({name: bindparam(name) for name in
                                            ("run_id", "seq", "user_id", "user_seq", "type", "data")}))
+
+
+class Note(msgspec.Struct, array_like=True):
+    """What the bus carries after a commit: which run and user logs grew, and to where."""
+
+    run_id: str
+    user_id: str
+    seq: int
+    user_seq: int
 
 
 class Event(msgspec.Struct):

@@ -224,3 +224,35 @@ def test_the_dispatcher_sends_ids_only_on_the_broker():
     assert [(m.actor_name, tuple(m.args), m.kwargs) for m in sent] == [
         ("execute_node", ("r_1", "a"), {}), ("execute_node", ("r_1", "b"), {}), ("execute_node", ("r_2", "c"), {})]
     assert queue.empty()
+
+
+def test_an_instant_node_is_claimed_and_recorded_in_one_transaction_once(ledger, db, bus):
+    plan, _ = start(ledger, chain(3))
+    notes = len(bus.notes)
+    first = ledger.succeed_unclaimed("r_1", "n0", USER, plan, {"text": "a"}, inline=False, cache_key="k0")
+    assert first.recorded and first.dispatch == ["n1"] and len(bus.notes) == notes + 1
+    again = ledger.succeed_unclaimed("r_1", "n0", USER, plan, {"text": "a"}, inline=False)
+    assert not again.recorded  # a redelivered message ran it again: nothing is written twice
+    row = node(db, "n0")
+    assert (row.status, row.attempts, row.outputs) == ("succeeded", 1, {"text": "a"})
+    assert [t for t, d in log(db) if d.get("node_id") == "n0"] == ["node.queued", "node.started", "node.succeeded"]
+    assert ledger.cached(USER, "k0") == {"text": "a"}
+
+
+def test_an_instant_node_taken_or_cancelled_meanwhile_is_not_recorded(ledger, db):
+    plan, _ = start(ledger, fan())
+    claim = ledger.claim("r_1", "src", USER)
+    assert not ledger.succeed_unclaimed("r_1", "src", USER, plan, {"text": "x"}, inline=True).recorded
+    ledger.succeed(claim, plan, {"text": ""}, cached=False, inline=False)
+    ledger.cancel("r_1", USER)
+    assert not ledger.succeed_unclaimed("r_1", "a", USER, plan, {"text": "x"}, inline=True).recorded
+    assert node(db, "a").status == "cancelled"
+
+
+def test_storing_a_key_another_run_stored_first_keeps_the_first_and_records_the_node(ledger, db):
+    plan, _ = start(ledger, chain(2))
+    ledger.remember(USER, "shared", {"text": "first"})
+    claim = ledger.claim("r_1", "n0", USER)
+    assert ledger.succeed(claim, plan, {"text": "second"}, cached=False, inline=False, cache_key="shared").recorded
+    assert ledger.cached(USER, "shared") == {"text": "first"}
+    assert node(db, "n0").outputs == {"text": "second"}

@@ -11,6 +11,8 @@ export const SPECS: NodeSpec[] = [
     title: 'Text input',
     category: 'input',
     description: 'The run input',
+    cacheable: false,
+    cacheable_when: null,
     params: {
       type: 'object',
       properties: {
@@ -20,13 +22,15 @@ export const SPECS: NodeSpec[] = [
       required: [],
     },
     inputs: [],
-    outputs: [{ name: 'text', type: 'text' }],
+    outputs: [{ name: 'text', type: 'text', description: '' }],
   },
   {
     type: 'input.image',
     title: 'Image input',
     category: 'input',
     description: '',
+    cacheable: false,
+    cacheable_when: null,
     params: {
       type: 'object',
       properties: {
@@ -35,22 +39,26 @@ export const SPECS: NodeSpec[] = [
       },
     },
     inputs: [],
-    outputs: [{ name: 'image', type: 'image' }],
+    outputs: [{ name: 'image', type: 'image', description: '' }],
   },
   {
     type: 'text.join',
     title: 'Join text',
     category: 'text',
     description: '',
+    cacheable: false,
+    cacheable_when: null,
     params: { type: 'object', properties: { separator: { type: 'string', default: '' } } },
-    inputs: [{ name: 'parts', type: 'text', required: true, multiple: true }],
-    outputs: [{ name: 'text', type: 'text' }],
+    inputs: [{ name: 'parts', type: 'text', required: true, multiple: true, description: '' }],
+    outputs: [{ name: 'text', type: 'text', description: '' }],
   },
   {
     type: 'image.generate',
     title: 'Generate image',
     category: 'image',
     description: '',
+    cacheable: false,
+    cacheable_when: null,
     params: {
       type: 'object',
       properties: {
@@ -66,17 +74,19 @@ export const SPECS: NodeSpec[] = [
       required: ['provider'],
       $defs: { Quality: { enum: ['draft', 'final'], type: 'string' } },
     },
-    inputs: [{ name: 'prompt', type: 'text', required: true, multiple: false }],
-    outputs: [{ name: 'image', type: 'image' }],
+    inputs: [{ name: 'prompt', type: 'text', required: true, multiple: false, description: '' }],
+    outputs: [{ name: 'image', type: 'image', description: '' }],
   },
   {
     type: 'flow.wait',
     title: 'Wait',
     category: 'flow',
     description: '',
+    cacheable: false,
+    cacheable_when: null,
     params: noParams,
-    inputs: [{ name: 'value', type: 'any', required: false, multiple: false }],
-    outputs: [{ name: 'value', type: 'any' }],
+    inputs: [{ name: 'value', type: 'any', required: false, multiple: false, description: '' }],
+    outputs: [{ name: 'value', type: 'any', description: '' }],
   },
 ];
 

@@ -92,8 +92,16 @@ describe('run event reducer', () => {
       graph_version: null,
       created_at: 't',
       finished_at: 't',
-      nodes: { a: { status: 'succeeded', cached: true, attempts: 1, outputs: { text: 'x' }, error: null, progress: 1 } },
+      nodes: {
+        a: {
+          status: 'succeeded', cached: true, attempts: 1, outputs: { text: 'x' }, error: null, progress: 1,
+          message: null, started_at: 't', finished_at: 't', cost: 0, type: 'text.join',
+        },
+      },
       outputs: { a: { text: 'x' } },
+      inputs: {},
+      cost: 0,
+      name: null,
     };
     const view = viewFromRun(run);
     expect(view.nodes.a).toMatchObject({ status: 'succeeded', cached: true, outputs: { text: 'x' } });
