@@ -557,6 +557,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AssetItem */
+        AssetItem: {
+            asset_id: string;
+            content_type: string;
+            created_at: string;
+            expires_at: string | null;
+            filename?: string | null;
+            keep: boolean;
+            /** @enum {string} */
+            kind: "image" | "video" | "audio" | "other";
+            metadata: components["schemas"]["MediaInfo"];
+            name: string;
+            origin: components["schemas"]["Origin"];
+            poster?: components["schemas"]["AssetRef"] | null;
+            sha256: string;
+            size: number;
+            tags: string[];
+            url: string;
+        };
+        /** AssetPage */
+        AssetPage: {
+            assets: components["schemas"]["AssetItem"][];
+            next_cursor: string | null;
+        };
+        /** AssetRef */
+        AssetRef: {
+            asset_id: string;
+            content_type: string;
+            filename?: string | null;
+            sha256: string;
+            size: number;
+            url: string;
+        };
         /** AssetUpdate */
         AssetUpdate: {
             keep?: boolean | null;
@@ -572,6 +605,21 @@ export interface components {
             /** @enum {string} */
             kind: "image" | "video" | "audio";
             name: string;
+        };
+        /** CollectionDocument */
+        CollectionDocument: {
+            count: number;
+            created_at: string;
+            id: string;
+            items: components["schemas"]["AssetItem"][];
+            /** @enum {string} */
+            kind: "image" | "video" | "audio";
+            name: string;
+        };
+        /** CollectionPage */
+        CollectionPage: {
+            collections: components["schemas"]["CollectionDocument"][];
+            next_cursor: string | null;
         };
         /** CollectionUpdate */
         CollectionUpdate: {
@@ -613,10 +661,35 @@ export interface components {
             graph: components["schemas"]["Graph"];
             name?: string | null;
         };
+        /** HookCategories */
+        HookCategories: {
+            categories: components["schemas"]["HookCategory"][];
+        };
+        /** HookCategory */
+        HookCategory: {
+            count: number;
+            name: string;
+        };
         /** HookCreate */
         HookCreate: {
             category?: string | null;
             text: string;
+        };
+        /** HookDocument */
+        HookDocument: {
+            category: string;
+            created_at: string;
+            id: string;
+            text: string;
+        };
+        /** HookPage */
+        HookPage: {
+            hooks: components["schemas"]["HookDocument"][];
+            next_cursor: string | null;
+        };
+        /** HooksCreated */
+        HooksCreated: {
+            created: number;
         };
         /** InputPortDoc */
         InputPortDoc: {
@@ -629,6 +702,33 @@ export interface components {
         /** ItemsAdd */
         ItemsAdd: {
             asset_ids: string[];
+        };
+        /** MediaInfo */
+        MediaInfo: {
+            audio_codec?: string | null;
+            codec?: string | null;
+            duration?: number | null;
+            fps?: number | null;
+            height?: number | null;
+            sample_rate?: number | null;
+            width?: number | null;
+        };
+        /** ModelDocument */
+        ModelDocument: {
+            base_model: string;
+            created_at: string;
+            id: string;
+            /** @constant */
+            kind: "lora";
+            name: string;
+            run_id: string | null;
+            trigger_word: string;
+            weights: components["schemas"]["AssetRef"];
+        };
+        /** ModelPage */
+        ModelPage: {
+            models: components["schemas"]["ModelDocument"][];
+            next_cursor: string | null;
         };
         /** Node */
         Node: {
@@ -674,6 +774,13 @@ export interface components {
             };
             title: string;
             type: string;
+        };
+        /** Origin */
+        Origin: {
+            node_id?: string | null;
+            run_id?: string | null;
+            /** @enum {string} */
+            type: "upload" | "run";
         };
         /** OutputPortDoc */
         OutputPortDoc: {
@@ -737,6 +844,18 @@ export interface components {
             next_cursor: string | null;
             runs: components["schemas"]["RunDocument"][];
         };
+        /** SpendDay */
+        SpendDay: {
+            cost: number;
+            day: string;
+        };
+        /** Storage */
+        Storage: {
+            audio: number;
+            image: number;
+            other: number;
+            video: number;
+        };
         /** TemplateDocument */
         TemplateDocument: {
             created_at: string;
@@ -787,6 +906,13 @@ export interface components {
             content_type: string;
             filename?: string | null;
         };
+        /** UsageDocument */
+        UsageDocument: {
+            assets: number;
+            runs: number;
+            spend: components["schemas"]["SpendDay"][];
+            storage: components["schemas"]["Storage"];
+        };
     };
     responses: never;
     parameters: never;
@@ -819,9 +945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssetPage"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1079,9 +1203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssetItem"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1199,9 +1321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1240,9 +1360,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1279,9 +1397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1357,9 +1473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1400,9 +1514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1763,9 +1875,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookPage"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1804,9 +1914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1841,9 +1949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookCategories"];
                 };
             };
         };
@@ -1865,9 +1971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HooksCreated"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1940,9 +2044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelPage"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -1979,9 +2081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2342,9 +2442,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UsageDocument"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

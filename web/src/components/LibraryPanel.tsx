@@ -183,7 +183,7 @@ function AssetCard({ item, selected, onToggle, onDelete }: {
   const { width, height, duration } = item.metadata;
   const facts = [
     width && height ? `${width}×${height}` : null,
-    duration !== undefined ? `${duration.toFixed(1)} s` : null,
+    duration != null ? `${duration.toFixed(1)} s` : null,
   ].filter(Boolean);
   return (
     <figure
