@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     users_commands = users.add_subparsers(dest="users_command", required=True)
     create = users_commands.add_parser("create", help="create a user and print its API key (last line)")
     create.add_argument("name")
+    create.add_argument("--admin", action="store_true", help="make the user an admin (contract section 12)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -78,6 +79,12 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from orchestrator.metrics import REGISTRY
+
+        start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
     with Runtime.build(settings, executes=True, listen=False) as runtime:
         print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
         stop.wait()
@@ -140,9 +147,10 @@ def _users(args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     if settings.embedded_database:
         migrate.upgrade(db)
-    user_id, key = create_user(db, args.name)
+    user_id, key = create_user(db, args.name, admin=args.admin)
     db.dispose()
-    print(f"created user {args.name} ({user_id}); its API key, shown once:")
+    role = "admin" if args.admin else "user"
+    print(f"created {role} {args.name} ({user_id}); its API key, shown once:")
     print(key)
     return 0
 

@@ -55,6 +55,9 @@ class Settings:
     retry_max_ms: int
     lease_seconds: int
     stop_grace_seconds: float
+    metrics_port: int | None
+    """Where a ``fusionflow worker`` serves its own Prometheus metrics (off when unset)."""
+    metrics_host: str
     """How long a stopping worker lets its running nodes finish before handing them back."""
     max_nodes: int
     max_edges: int
@@ -72,6 +75,18 @@ class Settings:
     """How often the maintenance loop sweeps expired assets and unreferenced bytes."""
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
+    # accounts and spend (contract section 12)
+    public_url: str = ""
+    """``FUSIONFLOW_PUBLIC_URL``: where users reach this server (the SIWE domain is its host[:port])."""
+    registration_open: bool = False
+    credits: bool = False
+    """``FUSIONFLOW_CREDITS=on``: runs are priced against each user's balance and daily limit."""
+    rate_runs: str = ""
+    """``FUSIONFLOW_RATE_RUNS``, e.g. ``60/min``: run submissions per user (empty: unlimited)."""
+    rate_provider_calls: str = ""
+    """``FUSIONFLOW_RATE_PROVIDER_CALLS``, e.g. ``120/min``: provider nodes started per user."""
+    siwe_chains: tuple[int, ...] = (1,)
+    """``FUSIONFLOW_SIWE_CHAINS``: the chain ids a SIWE message may name (comma-separated)."""
 
     @property
     def distributed(self) -> bool:
@@ -140,6 +155,8 @@ def _load() -> Settings:
         retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
         lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
         stop_grace_seconds=_float("FUSIONFLOW_STOP_GRACE_SECONDS", 2.0),
+        metrics_port=_int("FUSIONFLOW_METRICS_PORT", 0) or None,
+        metrics_host=_env("FUSIONFLOW_METRICS_HOST", "127.0.0.1"),
         max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),
         max_edges=_int("FUSIONFLOW_MAX_EDGES", 50_000),
         max_upload_bytes=_int("FUSIONFLOW_MAX_UPLOAD_BYTES", 2 * 1024**3),
@@ -152,4 +169,10 @@ def _load() -> Settings:
         batch_ttl_hours=_float("FUSIONFLOW_BATCH_TTL_HOURS", 24),
         sweep_interval_seconds=_float("FUSIONFLOW_SWEEP_INTERVAL_SECONDS", 3600),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
+        public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/"),
+        registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",
+        credits=_bool("FUSIONFLOW_CREDITS", False),
+        rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",
+        rate_provider_calls=_env("FUSIONFLOW_RATE_PROVIDER_CALLS", "") or "",
+        siwe_chains=tuple(int(c) for c in (_env("FUSIONFLOW_SIWE_CHAINS", "1") or "1").split(",") if c.strip()),
     )
