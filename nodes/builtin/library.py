@@ -10,12 +10,12 @@ from nodes.sdk import Context, NodeError, Params, Port, node_type
 
 
 class CollectionParams(Params):
-    collection: str = ""
+    collection: Annotated[str, msgspec.Meta(max_length=40, extra_json_schema={"format": "collection_id"})] = ""
     """A collection id (``GET /api/collections``)."""
 
 
 class HooksParams(Params):
-    category: str = ""
+    category: Annotated[str, msgspec.Meta(max_length=100, extra_json_schema={"format": "hook_category"})] = ""
     """A hooks category (``GET /api/hooks/categories``)."""
     limit: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
     """At most this many texts (the oldest first); all when unset."""

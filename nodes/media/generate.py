@@ -52,7 +52,7 @@ class ImageParams(Params):
     height: Annotated[int, msgspec.Meta(ge=64, le=4096)] = 1024
     seed: Seed | None = None
     """Same prompt, size and seed: same picture. Without a seed, a random one (see the ``seed`` output)."""
-    lora: str | None = None
+    lora: Annotated[str, msgspec.Meta(max_length=40, extra_json_schema={"format": "model_id"})] | None = None
     """``fal`` only: a trained model's id (``GET /api/models``); drawn with its base model and weights."""
     lora_scale: Annotated[float, msgspec.Meta(ge=-4, le=4)] = 1.0
     """How strongly the LoRA applies."""

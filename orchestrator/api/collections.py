@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
+from orchestrator.library.documents import CollectionDocument, CollectionPage, as_document
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 AssetIds = Annotated[list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=10_000)]
@@ -34,30 +35,33 @@ class CollectionController(Controller):
     tags = ["library"]
 
     @post("/", status_code=201, sync_to_thread=True, summary="Create a collection")
-    def create(self, data: CollectionCreate, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.collections.create(user_id, data.name, data.kind)
+    def create(self, data: CollectionCreate, services: Services, user_id: str) -> CollectionDocument:
+        return as_document(services.library.collections.create(user_id, data.name, data.kind), CollectionDocument)
 
     @get("/", sync_to_thread=True, summary="List collections, newest first")
     def list_collections(self, services: Services, user_id: str,
                          limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-                         cursor: str | None = None) -> dict[str, Any]:
-        return services.library.collections.list(user_id, limit=limit, cursor=cursor)
+                         cursor: str | None = None) -> CollectionPage:
+        return as_document(services.library.collections.list(user_id, limit=limit, cursor=cursor), CollectionPage)
 
     @get("/{collection_id:str}", sync_to_thread=True, summary="A collection with its items in order")
-    def get_collection(self, collection_id: str, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.collections.get(user_id, collection_id)
+    def get_collection(self, collection_id: str, services: Services, user_id: str) -> CollectionDocument:
+        return as_document(services.library.collections.get(user_id, collection_id), CollectionDocument)
 
     @patch("/{collection_id:str}", sync_to_thread=True, summary="Rename a collection, or reorder its items")
-    def update(self, collection_id: str, data: CollectionUpdate, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.collections.update(user_id, collection_id, name=data.name, items=data.items)
+    def update(self, collection_id: str, data: CollectionUpdate, services: Services,
+               user_id: str) -> CollectionDocument:
+        return as_document(services.library.collections.update(user_id, collection_id, name=data.name,
+                                                               items=data.items), CollectionDocument)
 
     @delete("/{collection_id:str}", status_code=204, sync_to_thread=True, summary="Delete a collection (not its assets)")
     def remove(self, collection_id: str, services: Services, user_id: str) -> None:
         services.library.collections.delete(user_id, collection_id)
 
     @post("/{collection_id:str}/items", status_code=200, sync_to_thread=True, summary="Append assets to a collection")
-    def add_items(self, collection_id: str, data: ItemsAdd, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.collections.add_items(user_id, collection_id, data.asset_ids)
+    def add_items(self, collection_id: str, data: ItemsAdd, services: Services, user_id: str) -> CollectionDocument:
+        return as_document(services.library.collections.add_items(user_id, collection_id, data.asset_ids),
+                           CollectionDocument)
 
     @delete("/{collection_id:str}/items/{asset_id:str}", status_code=204, sync_to_thread=True,
             summary="Take an asset out of a collection")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio.to_thread
 import msgspec
@@ -10,6 +10,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
+from orchestrator.library.documents import HookCategories, HookDocument, HookPage, HooksCreated, as_document
 from orchestrator.api.errors import ApiError
 from orchestrator.library.hooks import csv_rows, plain_lines
 
@@ -49,13 +50,13 @@ class HookController(Controller):
     tags = ["library"]
 
     @post("/", status_code=201, sync_to_thread=True, summary="Add a hook")
-    def create(self, data: HookCreate, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.hooks.create(user_id, data.text, data.category)
+    def create(self, data: HookCreate, services: Services, user_id: str) -> HookDocument:
+        return as_document(services.library.hooks.create(user_id, data.text, data.category), HookDocument)
 
     @post("/import", status_code=201, summary="Import hooks: JSON {texts, category}, text/plain lines, or text/csv",
           description="All or nothing: the first empty or over-long hook is a 422 invalid_hook with its line.")
     async def import_hooks(self, request: Request, services: Services, user_id: str,
-                           category: Annotated[str | None, Parameter(max_length=100)] = None) -> dict[str, Any]:
+                           category: Annotated[str | None, Parameter(max_length=100)] = None) -> HooksCreated:
         media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         body = await _body(request)
         if media_type == "text/plain":
@@ -73,17 +74,19 @@ class HookController(Controller):
         else:
             raise ApiError(f"send application/json, text/plain or text/csv, not {media_type}",
                            code="unsupported_media_type", status=415)
-        return await anyio.to_thread.run_sync(services.library.hooks.import_rows, user_id, rows)
+        return as_document(await anyio.to_thread.run_sync(services.library.hooks.import_rows, user_id, rows),
+                           HooksCreated)
 
     @get("/", sync_to_thread=True, summary="List or search hooks, newest first")
     def list_hooks(self, services: Services, user_id: str, category: str | None = None,
                    q: Annotated[str | None, Parameter(max_length=200)] = None,
-                   limit: Annotated[int, Parameter(ge=1, le=200)] = 50, cursor: str | None = None) -> dict[str, Any]:
-        return services.library.hooks.list(user_id, category=category, q=q, limit=limit, cursor=cursor)
+                   limit: Annotated[int, Parameter(ge=1, le=200)] = 50, cursor: str | None = None) -> HookPage:
+        return as_document(services.library.hooks.list(user_id, category=category, q=q, limit=limit, cursor=cursor),
+                           HookPage)
 
     @get("/categories", sync_to_thread=True, summary="Hook categories with their counts")
-    def categories(self, services: Services, user_id: str) -> dict[str, Any]:
-        return services.library.hooks.categories(user_id)
+    def categories(self, services: Services, user_id: str) -> HookCategories:
+        return as_document(services.library.hooks.categories(user_id), HookCategories)
 
     @delete("/{hook_id:str}", status_code=204, sync_to_thread=True, summary="Delete a hook")
     def remove(self, hook_id: str, services: Services, user_id: str) -> None:

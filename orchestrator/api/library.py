@@ -6,7 +6,7 @@ Uploads and single reads (``POST /api/assets``, ``GET /api/assets/{id}``) are in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio.to_thread
 import msgspec
@@ -14,6 +14,7 @@ from litestar import delete, get, patch
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
+from orchestrator.library.documents import AssetItem, AssetPage, as_document
 
 Tag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.:\-]{0,49}$",
                                   description="1 to 50 letters, digits, spaces, _ . : -")]
@@ -36,9 +37,9 @@ def list_assets(
     origin: Annotated[str | None, Parameter(pattern="^(upload|run)$")] = None,
     limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
-    return services.library.assets.list(user_id, kind=kind, tag=tag, collection=collection, q=q, origin=origin,
-                                        limit=limit, cursor=cursor)
+) -> AssetPage:
+    return as_document(services.library.assets.list(user_id, kind=kind, tag=tag, collection=collection, q=q,
+                                                    origin=origin, limit=limit, cursor=cursor), AssetPage)
 
 
 # PATCH and DELETE share their path with GET /api/assets/{id}. Litestar 2.25 breaks the
@@ -48,9 +49,10 @@ def list_assets(
 
 @patch("/api/assets/{asset_id:str}", operation_id="updateAsset", tags=["library"],
        summary="Rename, tag or keep an asset")
-async def update_asset(asset_id: str, data: AssetUpdate, services: Services, user_id: str) -> dict[str, Any]:
-    return await anyio.to_thread.run_sync(lambda: services.library.assets.update(
+async def update_asset(asset_id: str, data: AssetUpdate, services: Services, user_id: str) -> AssetItem:
+    item = await anyio.to_thread.run_sync(lambda: services.library.assets.update(
         user_id, asset_id, name=data.name, tags=data.tags, keep=data.keep))
+    return as_document(item, AssetItem)
 
 
 @delete("/api/assets/{asset_id:str}", status_code=204, operation_id="deleteAsset", tags=["library"],

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import get
 from litestar.params import Parameter
 
 from orchestrator.api.state import Services
+from orchestrator.library.documents import UsageDocument, as_document
 
 
 @get("/api/usage", sync_to_thread=True, tags=["library"], summary="Storage by kind, asset and run counts, spend per day")
 def usage(services: Services, user_id: str,
-          days: Annotated[int, Parameter(ge=1, le=366, description="Spend over this many days")] = 30) -> dict[str, Any]:
-    return services.library.usage.report(user_id, days=days)
+          days: Annotated[int, Parameter(ge=1, le=366, description="Spend over this many days")] = 30) -> UsageDocument:
+    return as_document(services.library.usage.report(user_id, days=days), UsageDocument)

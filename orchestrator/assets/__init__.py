@@ -39,6 +39,14 @@ class AssetService(Protocol):
                    row: dict | None = None) -> dict:
         """Store a stream without holding it in memory (``row`` as for ``put_file``)."""
 
+    def spooled(self, stream: IO[bytes], *, limit: int | None = None
+                ) -> AbstractContextManager[tuple[Path, str, int, bytes]]:
+        """Copy a stream to a scratch file while hashing it: ``(path, sha256, size, first bytes)``."""
+
+    def put_spooled(self, user_id: str, path: Path, sha256: str, size: int, content_type: str,
+                    filename: str | None = None, *, row: dict | None = None) -> dict:
+        """Store a scratch file whose hash is known (moved into place when possible; ``row`` as for ``put_file``)."""
+
     def open(self, user_id: str, ref: dict) -> AbstractContextManager[IO[bytes]]:
         """Stream the bytes of the user's asset ``ref`` names; ``AssetNotFound`` if none."""
 

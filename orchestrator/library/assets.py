@@ -127,9 +127,10 @@ class AssetLibrary:
         if isinstance(source, (str, Path)):
             metadata = probe(Path(source), content_type)
             ref = self.store.put_file(user_id, Path(source), content_type, filename=filename, row=row)
-        else:
-            metadata = None
-            ref = self.store.put_stream(user_id, source, content_type, filename=filename, row=row)
+        else:  # spooled once to a scratch file: read there, not fetched back from the store
+            with self.store.spooled(source) as (path, sha256, size, _head):
+                metadata = probe(path, content_type)
+                ref = self.store.put_spooled(user_id, path, sha256, size, content_type, filename, row=row)
         self.arrived(user_id, ref, metadata)
         return ref
 
@@ -214,12 +215,17 @@ class AssetLibrary:
 def purge(conn: Connection, asset_ids: list[str]) -> set[str]:
     """Delete assets and their posters (collection items and models go with them), and the
     cached outputs that name them; returns the SHA-256s whose bytes may now be unused."""
-    rows = conn.execute(select(assets.c.id, assets.c.sha256).where(or_(
+    rows = conn.execute(select(assets.c.id, assets.c.user_id, assets.c.sha256).where(or_(
         assets.c.id.in_(asset_ids), assets.c.poster_of.in_(asset_ids)))).all()
     ids = [r.id for r in rows]
-    for asset_id in asset_ids:  # a cache hit must not hand out a deleted asset
-        conn.execute(output_cache.delete().where(
-            type_coerce(output_cache.c.outputs, Text).like(like_pattern(f'"{asset_id}"'), escape="\\")))
+    by_user: dict[str, list[str]] = {}
+    for row in rows:
+        by_user.setdefault(row.user_id, []).append(row.id)
+    outputs = type_coerce(output_cache.c.outputs, Text)
+    for user_id, owned in by_user.items():  # a cache hit must not hand out a deleted asset
+        for start in range(0, len(owned), 100):
+            conn.execute(output_cache.delete().where(output_cache.c.user_id == user_id, or_(
+                *(outputs.like(like_pattern(f'"{a}"'), escape="\\") for a in owned[start:start + 100]))))
     if ids:
         conn.execute(assets.delete().where(assets.c.id.in_(ids)))
     return {r.sha256 for r in rows}

@@ -2,13 +2,14 @@
 or audios. A graph reads one with ``input.collection``.
 
 Every asset in a collection is the owner's and of the collection's kind; an asset is in
-a collection at most once (adding it again changes nothing). Items that break this are
+a collection at most once (adding it again changes nothing). An asset put in a collection
+is a library item: kept, it never expires (a run's output included). Items that break this are
 refused with ``422 invalid_item`` naming the first bad one, and nothing changes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select, update
 
 from orchestrator.errors import NotFound, Rejected
 from orchestrator.library.assets import AssetLibrary
@@ -128,7 +129,10 @@ class Collections:
 
     @staticmethod
     def _insert(conn: Connection, collection_id: str, asset_ids: list[str], *, start: int) -> None:
+        """Place the assets from ``start`` + 1 on; they become library items, which never expire."""
         if asset_ids:
             conn.execute(collection_items.insert(), [
                 {"collection_id": collection_id, "asset_id": a, "position": start + 1 + i}
                 for i, a in enumerate(asset_ids)])
+            conn.execute(update(assets).where(or_(assets.c.id.in_(asset_ids), assets.c.poster_of.in_(asset_ids)),
+                                              assets.c.expires_at.is_not(None)).values(keep=True, expires_at=None))

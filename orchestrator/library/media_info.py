@@ -11,6 +11,8 @@ import av
 log = logging.getLogger(__name__)
 
 MEDIA_KINDS = ("image", "video", "audio")
+POSTER_PACKETS = 600
+"""A video with no decodable picture in its first packets gets no poster (a broken file cannot keep us busy)."""
 
 
 def kind_of(content_type: str) -> str:
@@ -70,11 +72,15 @@ def poster_frame(path: Path, target: Path, *, max_side: int = 640) -> bool:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 return False
-            for frame in container.decode(video=0):
-                image = frame.to_image()
-                image.thumbnail((max_side, max_side))
-                image.convert("RGB").save(target, "JPEG", quality=85)
-                return True
+            stream = container.streams.video[0]
+            for count, packet in enumerate(container.demux(stream)):
+                if count >= POSTER_PACKETS:
+                    return False
+                for frame in packet.decode():
+                    image = frame.to_image()
+                    image.thumbnail((max_side, max_side))
+                    image.convert("RGB").save(target, "JPEG", quality=85)
+                    return True
     except (av.FFmpegError, OSError, ValueError) as exc:
         log.info("no poster frame from %s: %s", path, exc)
     return False

@@ -1,9 +1,11 @@
 """The library panel in the canvas: upload several clips with a progress bar each, make a
-collection of them, drag it onto the canvas and run the node it makes."""
+collection of them, drag it onto the canvas, and run a batch of 12 variants from it into a ZIP."""
 
 from __future__ import annotations
 
+import io
 import subprocess
+import zipfile
 
 import httpx
 from playwright.sync_api import expect
@@ -22,7 +24,7 @@ def make_clips(folder, count: int) -> list[str]:
     return paths
 
 
-def test_upload_clips_make_a_collection_and_drag_it_in(canvas, tmp_path):
+def test_upload_clips_make_a_collection_drag_it_in_and_batch_it(canvas, tmp_path):
     page = canvas.page
     canvas.open_tab("library")
     page.locator('[data-testid="library-file-input"]').set_input_files(make_clips(tmp_path, 3))
@@ -53,13 +55,25 @@ def test_upload_clips_make_a_collection_and_drag_it_in(canvas, tmp_path):
     (node_id,) = canvas.node_ids()
     assert node_id.startswith("collection") or node_id.startswith("input")
     canvas.select(node_id)
-    field = page.locator('[data-testid="params-form"] [data-param="collection"]').locator("input").first
-    expect(field).to_have_value(collection_id)
+    picker = page.locator('[data-testid="params-form"] [data-param="collection"] select')
+    expect(picker).to_have_value(collection_id)  # a picker of the user's collections
+    expect(picker.locator("option:checked")).to_have_text("clips (3 video)")
+
+    plan = canvas.add_node("variants.plan", 300, 480)
+    batch = canvas.add_node("variants.batch", 650, 200)
+    archive = canvas.add_node("archive.zip", 1000, 200)
+    canvas.connect(node_id, "items", plan, "video_list")
+    canvas.connect(plan, "variants", batch, "variants")
+    canvas.connect(batch, "videos", archive, "list")
+    canvas.set_param(plan, "per_video", "4")
 
     canvas.run()
-    canvas.wait_run("succeeded")
+    canvas.wait_run("succeeded", timeout=120_000)
     run = httpx.get(canvas.url + "/api/runs", params={"limit": 1}).json()["runs"][0]
     outputs = run["nodes"][node_id]["outputs"]
     assert outputs["count"] == 3 and len(outputs["items"]) == 3
-    canvas.screenshot("collection-node")
+    assert run["nodes"][batch]["outputs"]["count"] == 12
+    zipped = httpx.get(run["nodes"][archive]["outputs"]["archive"]["url"])
+    assert zipped.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()) == 12
+    canvas.screenshot("batch")
     canvas.assert_no_console_errors()

@@ -171,3 +171,32 @@ def test_another_users_assets_are_not_found(two_users, media):
     assert bob.patch(f"/api/assets/{mine['asset_id']}", json={"name": "theirs"}).status_code == 404
     assert bob.delete(f"/api/assets/{mine['asset_id']}").status_code == 404
     assert alice.get(f"/api/assets/{mine['asset_id']}").status_code == 200
+
+
+def test_a_streamed_run_output_gets_its_origin_expiry_and_metadata(client, server, media):
+    import io
+
+    from orchestrator.library.assets import AssetLibrary
+    from orchestrator.store.users import LOCAL_USER_ID
+
+    runtime = server.runtime
+    library = AssetLibrary(runtime.db, runtime.assets, runtime.settings)
+    ref = library.save_run_output(LOCAL_USER_ID, "r_streamed", "speak", io.BytesIO(media["audio"].read_bytes()),
+                                  "audio/wav", "speech.wav")
+    item = next(i for i in listed(client, origin="run", kind="audio") if i["asset_id"] == ref["asset_id"])
+    assert item["origin"] == {"type": "run", "run_id": "r_streamed", "node_id": "speak"}
+    assert abs(item["metadata"]["duration"] - 2.0) < 0.1 and item["expires_at"] is not None
+    assert httpx.get(item["url"]).content == media["audio"].read_bytes()
+
+
+def test_a_deleted_output_is_not_handed_out_again_by_the_cache(client, media):
+    picture = upload(client, media["image"], name=f"{token()}.png")["asset_id"]
+    g = graph([node("picture", "input.image", default=picture), node("caption", "image.overlay_text", text="hi")],
+              [edge("picture.image", "caption.image")])
+    first = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    again = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    assert again["cached"] is True and again["outputs"]["image"]["asset_id"] == first["outputs"]["image"]["asset_id"]
+    assert client.delete(f"/api/assets/{first['outputs']['image']['asset_id']}").status_code == 204
+    fresh = wait_run(client, submit(client, g)["id"])["nodes"]["caption"]
+    assert fresh["cached"] is False and fresh["status"] == "succeeded"
+    assert httpx.get(fresh["outputs"]["image"]["url"]).status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.helpers import graph, node, submit, wait_run
+from tests.helpers import edge, graph, node, submit, wait_run
 from tests.library.conftest import upload
 
 
@@ -109,3 +109,14 @@ def test_another_users_collections_are_not_found(two_users, media):
     assert response.status_code == 422 and response.json()["error"]["asset_id"] == picture
     run = wait_run(bob, submit(bob, graph([node("pics", "input.collection", collection=mine["id"])]))["id"])
     assert run["status"] == "failed" and mine["id"] in run["nodes"]["pics"]["error"]["message"]
+
+
+def test_a_run_output_put_in_a_collection_no_longer_expires(client):
+    run = wait_run(client, submit(client, graph([node("t", "input.text", default="keeper"),
+                                                 node("draw", "image.generate", width=64, height=64, seed=4)],
+                                                [edge("t.text", "draw.prompt")]), cache=False)["id"])
+    made = run["nodes"]["draw"]["outputs"]["image"]["asset_id"]
+    assert client.patch(f"/api/assets/{made}", json={}).json()["expires_at"] is not None
+    pictures = new_collection(client, "image")
+    added = client.post(f"/api/collections/{pictures['id']}/items", json={"asset_ids": [made]}).json()
+    assert added["items"][0]["expires_at"] is None and added["items"][0]["keep"] is True

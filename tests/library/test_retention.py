@@ -117,3 +117,16 @@ def test_gc_sweeps_from_the_command_line(client, mode, request):
     assert result.stdout.startswith("swept: ") and "runs" in result.stdout
     assert client.get(f"/api/runs/{run['id']}").status_code == 404
     assert alive(client, made)  # its expiry was set when it was made
+
+
+def test_of_many_processes_claiming_at_once_one_sweeps(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    runtime = server.runtime
+    sweepers = [Sweeper(runtime.db, runtime.assets, runtime.settings) for _ in range(6)]
+    for i, sweeper in enumerate(sweepers):
+        sweeper.holder = f"process-{i}"
+    now = datetime.now(UTC) + timedelta(days=2000)  # past every claim made so far
+    with ThreadPoolExecutor(len(sweepers)) as pool:
+        claimed = list(pool.map(lambda s: s.claim(now), sweepers))
+    assert claimed.count(True) == 1

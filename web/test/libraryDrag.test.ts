@@ -22,3 +22,32 @@ describe('dropping library things on the canvas', () => {
     expect(nodeForDrop(readDrag('{"what": "collection", "id": "c_9"}'))?.type).toBe('input.collection');
   });
 });
+
+describe('params that name library things', () => {
+  it('become library pickers, by their schema format', async () => {
+    const { fieldsFor } = await import('../src/graph/schemaForm');
+    const spec = {
+      type: 'image.generate',
+      title: 'Generate image',
+      category: 'image',
+      description: '',
+      params: {
+        type: 'object',
+        properties: {
+          lora: { anyOf: [{ type: 'string', format: 'model_id' }, { type: 'null' }], default: null },
+          collection: { type: 'string', format: 'collection_id', default: '' },
+          category: { type: 'string', format: 'hook_category', default: '' },
+          model: { type: 'string', default: '' },
+        },
+        required: [],
+      },
+      inputs: [{ name: 'prompt', type: 'text', required: true, multiple: false }],
+      outputs: [{ name: 'image', type: 'image' }],
+    };
+    const fields = Object.fromEntries(fieldsFor(spec as never).map((f) => [f.name, f]));
+    expect([fields.lora.kind, fields.lora.libraryRef, fields.lora.nullable]).toEqual(['library', 'model_id', true]);
+    expect(fields.collection.libraryRef).toBe('collection_id');
+    expect(fields.category.libraryRef).toBe('hook_category');
+    expect(fields.model.kind).toBe('text');
+  });
+});

@@ -2,37 +2,15 @@
 // and direct uploads with progress.
 
 import { ApiError, request } from './client';
+import type { components } from './schema';
 import type { AssetRef } from './types';
 
-export type AssetKind = 'image' | 'video' | 'audio' | 'other';
+type Schemas = components['schemas'];
 
-export interface AssetItem extends AssetRef {
-  name: string;
-  kind: AssetKind;
-  tags: string[];
-  created_at: string;
-  expires_at: string | null;
-  keep: boolean;
-  origin: { type: 'upload' } | { type: 'run'; run_id: string; node_id: string };
-  metadata: { width?: number; height?: number; duration?: number; codec?: string };
-  poster?: AssetRef | null;
-}
-
-export interface Collection {
-  id: string;
-  name: string;
-  kind: 'image' | 'video' | 'audio';
-  items: AssetItem[];
-  count: number;
-  created_at: string;
-}
-
-export interface Hook {
-  id: string;
-  text: string;
-  category: string;
-  created_at: string;
-}
+export type AssetKind = Schemas['AssetItem']['kind'];
+export type AssetItem = Schemas['AssetItem'];
+export type Collection = Schemas['CollectionDocument'];
+export type Hook = Schemas['HookDocument'];
 
 export interface AssetFilters {
   kind?: string;
@@ -53,13 +31,13 @@ function query(params: Record<string, string | number | undefined | null>): stri
 
 export const library = {
   listAssets: (filters: AssetFilters, cursor?: string | null, limit = 60) =>
-    request<{ assets: AssetItem[]; next_cursor: string | null }>('GET', `/assets${query({ ...filters, cursor, limit })}`),
+    request<Schemas['AssetPage']>('GET', `/assets${query({ ...filters, cursor, limit })}`),
   updateAsset: (id: string, patch: { name?: string; tags?: string[]; keep?: boolean }) =>
     request<AssetItem>('PATCH', `/assets/${enc(id)}`, patch),
   deleteAsset: (id: string) => request<void>('DELETE', `/assets/${enc(id)}`),
 
   listCollections: () =>
-    request<{ collections: Collection[] }>('GET', '/collections?limit=200').then((r) => r.collections),
+    request<Schemas['CollectionPage']>('GET', '/collections?limit=200').then((r) => r.collections),
   createCollection: (name: string, kind: Collection['kind']) =>
     request<Collection>('POST', '/collections', { name, kind }),
   addItems: (id: string, assetIds: string[]) =>
@@ -69,18 +47,16 @@ export const library = {
   deleteCollection: (id: string) => request<void>('DELETE', `/collections/${enc(id)}`),
 
   listHooks: (category?: string, q?: string) =>
-    request<{ hooks: Hook[] }>('GET', `/hooks${query({ category, q, limit: 200 })}`).then((r) => r.hooks),
+    request<Schemas['HookPage']>('GET', `/hooks${query({ category, q, limit: 200 })}`).then((r) => r.hooks),
   categories: () =>
-    request<{ categories: { name: string; count: number }[] }>('GET', '/hooks/categories').then((r) => r.categories),
+    request<Schemas['HookCategories']>('GET', '/hooks/categories').then((r) => r.categories),
   addHook: (text: string, category: string) => request<Hook>('POST', '/hooks', { text, category }),
   importHooks: (texts: string[], category: string) =>
-    request<{ created: number }>('POST', '/hooks/import', { texts, category }),
+    request<Schemas['HooksCreated']>('POST', '/hooks/import', { texts, category }),
   deleteHook: (id: string) => request<void>('DELETE', `/hooks/${enc(id)}`),
 
   listModels: () =>
-    request<{ models: { id: string; name: string; trigger_word: string }[] }>('GET', '/models?limit=200').then(
-      (r) => r.models,
-    ),
+    request<Schemas['ModelPage']>('GET', '/models?limit=200').then((r) => r.models),
 };
 
 /** Uploads a file straight to storage (a presigned PUT), reporting progress from 0 to 1,

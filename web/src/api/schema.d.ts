@@ -263,23 +263,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/catalog/models": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Provider model endpoints with categories and input schemas */
-        get: operations["ApiCatalogModelsCatalogModels"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/collections": {
         parameters: {
             query?: never;
@@ -388,23 +371,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/examples": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The example graphs shipped with FusionFlow */
-        get: operations["ApiExamplesListExamples"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/graphs": {
         parameters: {
             query?: never;
@@ -453,24 +419,6 @@ export interface paths {
         put?: never;
         /** Run a template */
         post: operations["ApiGraphsGraphIdRunsRun"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/graphs/{graph_id}/schedules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A template's schedules, newest first */
-        get: operations["ApiGraphsGraphIdSchedulesListSchedules"];
-        put?: never;
-        /** Run a template on a cron schedule */
-        post: operations["ApiGraphsGraphIdSchedulesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -610,23 +558,6 @@ export interface paths {
         };
         /** Who the caller is, their credits and spend */
         get: operations["ApiMeMe"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/webhook-secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The secret that signs your webhooks (FusionFlow-Signature) */
-        get: operations["ApiMeWebhookSecretWebhookSecret"];
         put?: never;
         post?: never;
         delete?: never;
@@ -793,42 +724,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/runs/{run_id}/webhook": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A run's webhook delivery attempts, oldest first */
-        get: operations["ApiRunsRunIdWebhookWebhookDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/schedules/{schedule_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A schedule */
-        get: operations["ApiSchedulesScheduleIdGetSchedule"];
-        put?: never;
-        post?: never;
-        /** Delete a schedule */
-        delete: operations["ApiSchedulesScheduleIdRemove"];
-        options?: never;
-        head?: never;
-        /** Change, pause or resume a schedule */
-        patch: operations["ApiSchedulesScheduleIdUpdate"];
-        trace?: never;
-    };
     "/api/usage": {
         parameters: {
             query?: never;
@@ -884,6 +779,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AssetItem */
+        AssetItem: {
+            asset_id: string;
+            content_type: string;
+            created_at: string;
+            expires_at: string | null;
+            filename?: string | null;
+            keep: boolean;
+            /** @enum {string} */
+            kind: "image" | "video" | "audio" | "other";
+            metadata: components["schemas"]["MediaInfo"];
+            name: string;
+            origin: components["schemas"]["Origin"];
+            poster?: components["schemas"]["AssetRef"] | null;
+            sha256: string;
+            size: number;
+            tags: string[];
+            url: string;
+        };
+        /** AssetPage */
+        AssetPage: {
+            assets: components["schemas"]["AssetItem"][];
+            next_cursor: string | null;
+        };
+        /** AssetRef */
+        AssetRef: {
+            asset_id: string;
+            content_type: string;
+            filename?: string | null;
+            sha256: string;
+            size: number;
+            url: string;
+        };
         /** AssetUpdate */
         AssetUpdate: {
             keep?: boolean | null;
@@ -894,22 +822,26 @@ export interface components {
         Catalog: {
             nodes: components["schemas"]["NodeTypeDoc"][];
         };
-        /** CatalogModel */
-        CatalogModel: {
-            category: string;
-            description: string;
-            id: string;
-            input_schema: {
-                [key: string]: unknown;
-            };
-            provider: string;
-            title: string;
-        };
         /** CollectionCreate */
         CollectionCreate: {
             /** @enum {string} */
             kind: "image" | "video" | "audio";
             name: string;
+        };
+        /** CollectionDocument */
+        CollectionDocument: {
+            count: number;
+            created_at: string;
+            id: string;
+            items: components["schemas"]["AssetItem"][];
+            /** @enum {string} */
+            kind: "image" | "video" | "audio";
+            name: string;
+        };
+        /** CollectionPage */
+        CollectionPage: {
+            collections: components["schemas"]["CollectionDocument"][];
+            next_cursor: string | null;
         };
         /** CollectionUpdate */
         CollectionUpdate: {
@@ -921,34 +853,12 @@ export interface components {
             password: string;
             username: string;
         };
-        /** Deliveries */
-        Deliveries: {
-            deliveries: components["schemas"]["Delivery"][];
-            /** @enum {null|string} */
-            state: "waiting" | "pending" | "delivered" | "failed" | null;
-            url: string | null;
-        };
-        /** Delivery */
-        Delivery: {
-            at: string;
-            error: string | null;
-            status_code: number | null;
-        };
         /** Edge */
         Edge: {
             /** @description "<node id>.<port name>" */
             from: string;
             /** @description "<node id>.<port name>" */
             to: string;
-        };
-        /** @description What went wrong, in words */
-        Error: {
-            error: {
-                /** @description A stable, machine-readable code, e.g. invalid_body */
-                code: string;
-                /** @description What is wrong, naming the field, param or header */
-                message: string;
-            };
         };
         /** Estimate */
         Estimate: {
@@ -958,19 +868,6 @@ export interface components {
             nodes: {
                 [key: string]: number;
             };
-        };
-        /** Example */
-        Example: {
-            description: string;
-            graph: {
-                [key: string]: unknown;
-            };
-            id: string;
-            name: string;
-        };
-        /** ExampleList */
-        ExampleList: {
-            examples: components["schemas"]["Example"][];
         };
         /** Grant */
         Grant: {
@@ -990,18 +887,41 @@ export interface components {
         GraphCreate: {
             graph: components["schemas"]["Graph"];
             name: string;
-            webhook?: string | null;
         };
         /** GraphUpdate */
         GraphUpdate: {
             graph: components["schemas"]["Graph"];
             name?: string | null;
-            webhook?: string | null;
+        };
+        /** HookCategories */
+        HookCategories: {
+            categories: components["schemas"]["HookCategory"][];
+        };
+        /** HookCategory */
+        HookCategory: {
+            count: number;
+            name: string;
         };
         /** HookCreate */
         HookCreate: {
             category?: string | null;
             text: string;
+        };
+        /** HookDocument */
+        HookDocument: {
+            category: string;
+            created_at: string;
+            id: string;
+            text: string;
+        };
+        /** HookPage */
+        HookPage: {
+            hooks: components["schemas"]["HookDocument"][];
+            next_cursor: string | null;
+        };
+        /** HooksCreated */
+        HooksCreated: {
+            created: number;
         };
         /** InputPortDoc */
         InputPortDoc: {
@@ -1056,12 +976,32 @@ export interface components {
             entries: components["schemas"]["LedgerEntry"][];
             next_cursor: string | null;
         };
-        /** ModelList */
-        ModelList: {
-            models: components["schemas"]["CatalogModel"][];
+        /** MediaInfo */
+        MediaInfo: {
+            audio_codec?: string | null;
+            codec?: string | null;
+            duration?: number | null;
+            fps?: number | null;
+            height?: number | null;
+            sample_rate?: number | null;
+            width?: number | null;
+        };
+        /** ModelDocument */
+        ModelDocument: {
+            base_model: string;
+            created_at: string;
+            id: string;
+            /** @constant */
+            kind: "lora";
+            name: string;
+            run_id: string | null;
+            trigger_word: string;
+            weights: components["schemas"]["AssetRef"];
+        };
+        /** ModelPage */
+        ModelPage: {
+            models: components["schemas"]["ModelDocument"][];
             next_cursor: string | null;
-            /** @enum {string} */
-            source: "snapshot" | "fal";
         };
         /** Node */
         Node: {
@@ -1108,6 +1048,13 @@ export interface components {
             };
             title: string;
             type: string;
+        };
+        /** Origin */
+        Origin: {
+            node_id?: string | null;
+            run_id?: string | null;
+            /** @enum {string} */
+            type: "upload" | "run";
         };
         /** OutputPortDoc */
         OutputPortDoc: {
@@ -1162,7 +1109,6 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            webhook?: string | null;
         };
         /** RunDocument */
         RunDocument: {
@@ -1185,7 +1131,6 @@ export interface components {
             outputs: {
                 [key: string]: unknown;
             };
-            schedule_id: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         };
@@ -1193,48 +1138,6 @@ export interface components {
         RunPage: {
             next_cursor: string | null;
             runs: components["schemas"]["RunDocument"][];
-        };
-        /** Schedule */
-        Schedule: {
-            created_at: string;
-            cron: string;
-            graph_id: string;
-            id: string;
-            inputs: {
-                [key: string]: unknown;
-            };
-            last_error: string | null;
-            last_run_at: string | null;
-            last_run_id: string | null;
-            next_run_at: string | null;
-            paused: boolean;
-            timezone: string;
-            updated_at: string;
-        };
-        /** ScheduleCreate */
-        ScheduleCreate: {
-            cron: string;
-            inputs?: {
-                [key: string]: unknown;
-            };
-            /** @default false */
-            paused: boolean;
-            /** @default UTC */
-            timezone: string;
-        };
-        /** ScheduleList */
-        ScheduleList: {
-            next_cursor: string | null;
-            schedules: components["schemas"]["Schedule"][];
-        };
-        /** ScheduleUpdate */
-        ScheduleUpdate: {
-            cron?: string;
-            inputs?: {
-                [key: string]: unknown;
-            };
-            paused?: boolean;
-            timezone?: string;
         };
         /** SiweBody */
         SiweBody: {
@@ -1249,6 +1152,18 @@ export interface components {
             expires_in: number;
             nonce: string;
         };
+        /** SpendDay */
+        SpendDay: {
+            cost: number;
+            day: string;
+        };
+        /** Storage */
+        Storage: {
+            audio: number;
+            image: number;
+            other: number;
+            video: number;
+        };
         /** TemplateDocument */
         TemplateDocument: {
             created_at: string;
@@ -1258,10 +1173,8 @@ export interface components {
             id: string;
             inputs: components["schemas"]["TemplateInput"][];
             name: string;
-            outputs: components["schemas"]["TemplateOutput"][];
             updated_at: string;
             version: number;
-            webhook: string | null;
         };
         /** TemplateInput */
         TemplateInput: {
@@ -1272,11 +1185,6 @@ export interface components {
         /** TemplateList */
         TemplateList: {
             graphs: components["schemas"]["TemplateDocument"][];
-        };
-        /** TemplateOutput */
-        TemplateOutput: {
-            name: string;
-            type: string;
         };
         /** TemplateRunCreate */
         TemplateRunCreate: {
@@ -1292,7 +1200,6 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            webhook?: string | null;
         };
         /** TemplateVersion */
         TemplateVersion: {
@@ -1316,6 +1223,13 @@ export interface components {
             content_type: string;
             filename?: string | null;
         };
+        /** UsageDocument */
+        UsageDocument: {
+            assets: number;
+            runs: number;
+            spend: components["schemas"]["SpendDay"][];
+            storage: components["schemas"]["Storage"];
+        };
         /** UserPage */
         UserPage: {
             next_cursor: string | null;
@@ -1325,10 +1239,6 @@ export interface components {
         UserUpdate: {
             daily_limit?: number | null;
             disabled?: boolean;
-        };
-        /** WebhookSecret */
-        WebhookSecret: {
-            secret: string;
         };
     };
     responses: never;
@@ -1360,13 +1270,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1395,13 +1311,19 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1430,13 +1352,19 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerEntry"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1464,18 +1392,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssetPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1526,13 +1458,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1559,13 +1497,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1594,13 +1538,19 @@ export interface operations {
                     "application/json": null;
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1627,13 +1577,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1656,13 +1612,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1688,18 +1650,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssetItem"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1727,13 +1693,19 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1761,13 +1733,19 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1794,13 +1772,19 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1823,15 +1807,23 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": null;
+                };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1858,13 +1850,19 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1891,13 +1889,19 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1922,13 +1926,19 @@ export interface operations {
                     "application/json": components["schemas"]["SiweNonce"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -1955,48 +1965,19 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiCatalogModelsCatalogModels: {
-        parameters: {
-            query?: {
-                q?: string;
-                category?: string | null;
-                provider?: string | null;
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelList"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2019,18 +2000,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2054,18 +2039,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2087,18 +2076,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2121,13 +2114,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2153,18 +2152,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2190,18 +2193,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2225,13 +2232,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2257,13 +2270,19 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2298,26 +2317,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-        };
-    };
-    ApiExamplesListExamples: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExampleList"];
-                };
             };
         };
     };
@@ -2363,13 +2362,19 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2396,13 +2401,19 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2431,13 +2442,19 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2460,13 +2477,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2495,82 +2518,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiGraphsGraphIdSchedulesListSchedules: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path: {
-                graph_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ScheduleList"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiGraphsGraphIdSchedulesCreate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                graph_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ScheduleCreate"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Schedule"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2595,13 +2555,19 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateVersions"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2626,18 +2592,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2661,18 +2631,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2692,9 +2666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HookCategories"];
                 };
             };
         };
@@ -2716,18 +2688,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HooksCreated"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2750,13 +2726,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2782,13 +2764,19 @@ export interface operations {
                     "application/json": components["schemas"]["KeyPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2815,13 +2803,19 @@ export interface operations {
                     "application/json": components["schemas"]["KeyCreated"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2844,13 +2838,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2875,26 +2875,6 @@ export interface operations {
             };
         };
     };
-    ApiMeWebhookSecretWebhookSecret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookSecret"];
-                };
-            };
-        };
-    };
     ApiModelsListModels: {
         parameters: {
             query?: {
@@ -2913,18 +2893,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2946,18 +2930,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -2980,13 +2968,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3034,13 +3028,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3067,13 +3067,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3100,13 +3106,19 @@ export interface operations {
                     "application/json": components["schemas"]["Estimate"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3131,13 +3143,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3162,13 +3180,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3232,139 +3256,19 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiRunsRunIdWebhookWebhookDeliveries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Deliveries"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiSchedulesScheduleIdGetSchedule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                schedule_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Schedule"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiSchedulesScheduleIdRemove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                schedule_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ApiSchedulesScheduleIdUpdate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                schedule_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ScheduleUpdate"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Schedule"];
-                };
-            };
-            /** @description Bad request: the message says what is wrong */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3387,18 +3291,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UsageDocument"];
                 };
             };
-            /** @description Bad request: the message says what is wrong */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };

@@ -131,6 +131,13 @@ export function LibraryPanel() {
             <option value="audio">audio</option>
             <option value="other">other</option>
           </select>
+          <input
+            placeholder="tag"
+            aria-label="Tag"
+            className="ff-tag-filter"
+            value={filters.tag ?? ''}
+            onChange={(e) => setFilters({ ...filters, tag: e.target.value.trim() || undefined })}
+          />
           <select
             aria-label="Origin"
             value={filters.origin ?? ''}
@@ -176,7 +183,7 @@ function AssetCard({ item, selected, onToggle, onDelete }: {
   const { width, height, duration } = item.metadata;
   const facts = [
     width && height ? `${width}×${height}` : null,
-    duration !== undefined ? `${duration.toFixed(1)} s` : null,
+    duration != null ? `${duration.toFixed(1)} s` : null,
   ].filter(Boolean);
   return (
     <figure
@@ -201,6 +208,8 @@ function AssetCard({ item, selected, onToggle, onDelete }: {
           <span className="ff-card-name">{item.name}</span>
         </label>
         <span className="ff-muted">{facts.join(' · ')}</span>
+        {item.tags.length > 0 && <span className="ff-muted">#{item.tags.join(' #')}</span>}
+        {item.expires_at && <span className="ff-muted" title={item.expires_at}>expires {item.expires_at.slice(0, 10)}</span>}
         <button type="button" className="ff-link" onClick={onDelete} aria-label={`delete ${item.name}`}>
           delete
         </button>

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ValidationError } from '../api/types';
 import { formatFieldValue, parseFieldInput, type FieldSpec } from '../graph/schemaForm';
 import { AssetPicker } from './AssetPicker';
+import { LibraryRefPicker } from './LibraryRefPicker';
 
 interface Props {
   field: FieldSpec;
@@ -86,6 +87,9 @@ export function ParamField({ field, value, onChange, serverErrors = [], placehol
       input = (
         <AssetPicker kind={field.assetKind ?? 'image'} value={value as string | undefined} onChange={onChange} testId={`asset-${field.name}`} />
       );
+      break;
+    case 'library':
+      input = <LibraryRefPicker what={field.libraryRef!} value={value as string | undefined} onChange={onChange} id={id} />;
       break;
     default:
       input = (

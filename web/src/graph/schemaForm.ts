@@ -3,7 +3,11 @@
 import type { JsonSchema, NodeSpec } from '../api/types';
 import { MEDIA_TYPES } from '../api/types';
 
-export type FieldKind = 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'select' | 'asset' | 'json';
+export type FieldKind = 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'select' | 'asset' | 'library' | 'json';
+
+/** What a `library` field names: a collection, a hooks category or a trained model (its schema `format`). */
+export type LibraryRef = 'collection_id' | 'hook_category' | 'model_id';
+const LIBRARY_REFS: string[] = ['collection_id', 'hook_category', 'model_id'];
 
 export interface FieldSpec {
   name: string;
@@ -27,6 +31,8 @@ export interface FieldSpec {
   description?: string;
   /** Media type of an `asset` field: image, video or audio. */
   assetKind?: string;
+  /** What a `library` field picks. */
+  libraryRef?: LibraryRef;
 }
 
 /** Resolves a local `$ref` (`#/$defs/Name`) against the root schema's `$defs`. */
@@ -127,6 +133,9 @@ export function fieldsFor(spec: NodeSpec): FieldSpec[] {
       if (assetKind) {
         field.kind = 'asset';
         field.assetKind = assetKind;
+      } else if (typeof s.format === 'string' && LIBRARY_REFS.includes(s.format)) {
+        field.kind = 'library';
+        field.libraryRef = s.format as LibraryRef;
       }
     }
     return field;
