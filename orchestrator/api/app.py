@@ -72,7 +72,7 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
                         events.user_events, system.health, system.metrics, *assets.ROUTES, *accounts.ROUTES,
-                        admin.AdminController, credits.ledger, *web],
+                        admin.AdminController, credits.ledger, credits.usage, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
                       "user_id": Provide(current_user, sync_to_thread=True)},
         exception_handlers=HANDLERS,

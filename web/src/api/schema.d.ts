@@ -543,6 +543,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's spend by day and by provider */
+        get: operations["ApiUsageUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -589,6 +606,11 @@ export interface components {
         Credentials: {
             password: string;
             username: string;
+        };
+        /** DaySpend */
+        DaySpend: {
+            cost: number;
+            date: string;
         };
         /** Edge */
         Edge: {
@@ -743,6 +765,11 @@ export interface components {
             role: "user" | "admin";
             spent_today: number;
         };
+        /** ProviderSpend */
+        ProviderSpend: {
+            cost: number;
+            provider: string;
+        };
         /** RefreshBody */
         RefreshBody: {
             refresh_token?: string | null;
@@ -878,6 +905,13 @@ export interface components {
         UploadCreate: {
             content_type: string;
             filename?: string | null;
+        };
+        /** Usage */
+        Usage: {
+            days: components["schemas"]["DaySpend"][];
+            providers: components["schemas"]["ProviderSpend"][];
+            since: string;
+            total: number;
         };
         /** UserPage */
         UserPage: {
@@ -2236,6 +2270,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDocument"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiUsageUsage: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
