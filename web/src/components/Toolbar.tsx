@@ -2,6 +2,7 @@
 
 import { useReactFlow } from '@xyflow/react';
 import { AccountBadge } from './AccountBadge';
+import { CostChip } from './CostChip';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
@@ -85,6 +86,7 @@ export function Toolbar() {
           <span className="ff-muted">no run yet</span>
         )}
       </div>
+      <CostChip />
       <AccountBadge />
     </header>
   );
