@@ -7,10 +7,9 @@ import { api } from '../api/client';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
+import { usd } from './money';
 
 const ESTIMATE_DELAY_MS = 400;
-
-const usd = (amount: number) => `$${amount.toFixed(amount !== 0 && amount < 0.1 ? 4 : 2)}`;
 
 export function CostChip() {
   const nodes = useEditor((s) => s.nodes);
