@@ -78,9 +78,10 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with Runtime.build(settings, executes=True, listen=False):
+    with Runtime.build(settings, executes=True, listen=False) as runtime:
         print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
         stop.wait()
+        runtime.stop_gracefully(settings.stop_grace_seconds)
     return 0
 
 

@@ -14,6 +14,15 @@ HTTP_REQUESTS = Counter("fusionflow_http_requests_total", "HTTP requests served"
                         ["method", "status"], registry=REGISTRY)
 HTTP_SECONDS = Histogram("fusionflow_http_request_seconds", "HTTP request latency", ["method"], registry=REGISTRY)
 RUNS = Gauge("fusionflow_runs", "Runs by status", ["status"], registry=REGISTRY)
+RESENDS = Counter("fusionflow_resends_total", "Nodes sent again by recovery (lost messages, expired leases)",
+                  registry=REGISTRY)
+LEASE_EXPIRIES = Counter("fusionflow_lease_expiries_total", "Running nodes found with an expired lease",
+                         registry=REGISTRY)
+HANDBACKS = Counter("fusionflow_handbacks_total", "Running nodes handed back by a stopping worker",
+                    registry=REGISTRY)
+SSE_LISTENERS = Gauge("fusionflow_sse_listeners", "Open event streams in this process", ["stream"],
+                      registry=REGISTRY)
+QUEUE_DEPTH = Gauge("fusionflow_queue_depth", "Messages waiting in each broker queue", ["queue"], registry=REGISTRY)
 NODES = Gauge("fusionflow_active_nodes", "Unfinished nodes by status", ["status"], registry=REGISTRY)
 
 

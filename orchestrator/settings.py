@@ -54,6 +54,8 @@ class Settings:
     retry_base_ms: int
     retry_max_ms: int
     lease_seconds: int
+    stop_grace_seconds: float
+    """How long a stopping worker lets its running nodes finish before handing them back."""
     max_nodes: int
     max_edges: int
     max_upload_bytes: int
@@ -145,6 +147,7 @@ def _load() -> Settings:
         retry_base_ms=_int("FUSIONFLOW_RETRY_BASE_MS", 500),
         retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
         lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
+        stop_grace_seconds=_float("FUSIONFLOW_STOP_GRACE_SECONDS", 2.0),
         max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),
         max_edges=_int("FUSIONFLOW_MAX_EDGES", 50_000),
         max_upload_bytes=_int("FUSIONFLOW_MAX_UPLOAD_BYTES", 2 * 1024**3),

@@ -58,11 +58,22 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 class RedisServer:
     port: int
     directory: Path
-    process: subprocess.Popen
+    command: list[str]
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        """Kill it (its data is gone: it keeps nothing on disk), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
 
 
 @contextmanager
@@ -70,14 +81,13 @@ def redis_server() -> Iterator[RedisServer]:
     binary = need("redis-server", "the broker and event bus of the distributed mode")
     directory = Path(tempfile.mkdtemp(prefix="ff-redis-"))
     port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
-                                "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = RedisServer(port, directory, [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir",
+                                           str(directory), "--save", "", "--appendonly", "no"])
+    server.start()
     try:
-        wait_for_port(port)
-        yield RedisServer(port, directory, process)
+        yield server
     finally:
-        process.terminate()
-        process.wait(10)
+        server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -86,6 +96,20 @@ class PostgresServer:
     port: int
     directory: Path
     databases: list[str] = field(default_factory=list)
+
+    def _pg_ctl(self, *args: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), *args],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        self._pg_ctl("-l", str(self.directory / "log"), "-w", "start", "-o",
+                     f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+                     "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+
+    def stop(self) -> None:
+        """Stop it at once (connections are cut), as a crash or a restart would."""
+        self._pg_ctl("-m", "immediate", "-w", "stop")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -112,15 +136,15 @@ def postgres_server() -> Iterator[PostgresServer]:
     port = free_port()
     subprocess.run([*as_postgres, str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                     "-E", "UTF8", "--no-locale"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(directory / "log"), "-w",
-                    "start", "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"],
-                   check=True, stdout=subprocess.DEVNULL)
+    server = PostgresServer(port, directory)
+    server.start()
     try:
-        yield PostgresServer(port, directory)
+        yield server
     finally:
-        subprocess.run([*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            server.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -199,34 +223,65 @@ def live_server(env: dict[str, str], *, executes: bool | None = None) -> Iterato
         thread.join(15)
 
 
-@contextmanager
-def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Iterator[list[subprocess.Popen]]:
-    """``count`` ``fusionflow worker`` processes with ``env``, their output in temp files."""
-    full_env = {**os.environ, **env}
-    logs = [tempfile.NamedTemporaryFile("w+", prefix="ff-worker-", suffix=".log", delete=False) for _ in range(count)]
-    processes = [subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "worker", "--threads", str(threads)],
-                                  env=full_env, stdout=log, stderr=subprocess.STDOUT, text=True)
-                 for log in logs]
-    try:
+class WorkerPool:
+    """``fusionflow worker`` processes with one ``env``, their output in temp files;
+    the fault tests kill and replace them."""
+
+    def __init__(self, env: dict[str, str], threads: int = 4) -> None:
+        self.env = {**os.environ, **env}
+        self.threads = threads
+        self.processes: list[subprocess.Popen] = []
+        self._logs: list[tempfile._TemporaryFileWrapper] = []
+
+    def add(self, wait: bool = True) -> subprocess.Popen:
+        """Start one more worker and (with ``wait``) wait until it takes work."""
+        log = tempfile.NamedTemporaryFile("w+", prefix="ff-worker-", suffix=".log", delete=False)
+        process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "worker", "--threads",
+                                    str(self.threads)], env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        self.processes.append(process)
+        self._logs.append(log)
+        if wait:
+            self.wait_started(process)
+        return process
+
+    def started(self, process: subprocess.Popen) -> bool:
+        return "FusionFlow worker" in self.output(process)
+
+    def wait_started(self, process: subprocess.Popen) -> None:
+        log = self._logs[self.processes.index(process)]
         deadline = time.monotonic() + 120  # importing every provider SDK is slow on a loaded machine
-        for process, log in zip(processes, logs):
-            while "FusionFlow worker" not in Path(log.name).read_text():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"worker did not start:\n{Path(log.name).read_text()}")
-                time.sleep(0.05)
-        yield processes
-    finally:
-        for process in processes:
+        while "FusionFlow worker" not in Path(log.name).read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{Path(log.name).read_text()}")
+            time.sleep(0.05)
+
+    def output(self, process: subprocess.Popen) -> str:
+        return Path(self._logs[self.processes.index(process)].name).read_text()
+
+    def close(self) -> None:
+        for process in self.processes:
             if process.poll() is None:
                 process.terminate()
-        for process in processes:
+        for process in self.processes:
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        for log in logs:
+        for log in self._logs:
             log.close()
             os.unlink(log.name)
+
+
+@contextmanager
+def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Iterator[list[subprocess.Popen]]:
+    """``count`` ``fusionflow worker`` processes with ``env``."""
+    pool = WorkerPool(env, threads)
+    try:
+        for _ in range(count):
+            pool.add()
+        yield pool.processes
+    finally:
+        pool.close()
 
 
 @contextmanager

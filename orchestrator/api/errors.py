@@ -6,6 +6,9 @@ import logging
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orchestrator.accounts.errors import Forbidden, InsufficientCredits, InvalidField, RateLimited, Unauthorized
 from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Unavailable
@@ -73,10 +76,21 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     return _json(status, {"error": {"code": _CODES.get(status, "error"), "message": exc.detail}},)
 
 
+def dependency_down(request: Request, exc: Exception) -> Response:
+    """The database or Redis cannot be reached: 503, so clients retry, never 500."""
+    log.warning("%s %s: a dependency is down: %s", request.method, request.url.path, type(exc).__name__)
+    response = _json(503, {"error": {"code": "unavailable",
+                                     "message": "a service FusionFlow depends on is not answering; retry shortly"}})
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def internal_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _json(500, {"error": {"code": "internal_error", "message": "internal error; see the server log"}})
 
 
-HANDLERS = {ApiError: api_error, DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error,
+HANDLERS = {ApiError: api_error, DomainError: domain_error, OperationalError: dependency_down,
+            InterfaceError: dependency_down, RedisConnectionError: dependency_down, RedisTimeoutError: dependency_down,
+            ValidationException: validation_error, HTTPException: http_error,
             Exception: internal_error}

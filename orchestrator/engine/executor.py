@@ -10,8 +10,6 @@ sends the others, so parallel branches still spread over every worker.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
 import threading
@@ -30,8 +28,10 @@ from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
+from orchestrator.engine.timers import Timers
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
+from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,46 +85,6 @@ class RunCache:
         return info
 
 
-class StartAnnouncer:
-    """Writes ``node.started`` for nodes still running ``delay`` seconds after their claim."""
-
-    def __init__(self, ledger: Ledger, delay: float = ANNOUNCE_AFTER_SECONDS) -> None:
-        self._ledger = ledger
-        self._delay = delay
-        self._due: list[tuple[float, int, Claim]] = []
-        self._counter = itertools.count()
-        self._wake = threading.Condition()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._loop, name="fusionflow-starts", daemon=True)
-        self._thread.start()
-
-    def watch(self, claim: Claim) -> None:
-        with self._wake:
-            heapq.heappush(self._due, (time.monotonic() + self._delay, next(self._counter), claim))
-            if len(self._due) == 1:
-                self._wake.notify()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopped = True
-            self._wake.notify()
-        self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while True:
-            with self._wake:
-                while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
-                    self._wake.wait(None if not self._due else self._due[0][0] - time.monotonic())
-                if self._stopped:
-                    return
-                _, _, claim = heapq.heappop(self._due)
-            if not claim.announced:
-                try:
-                    self._ledger.announce(claim)
-                except Exception:
-                    log.exception("could not announce the start of %s/%s", claim.run_id, claim.node_id)
-
-
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
                  assets: AssetService | None, settings: Settings) -> None:
@@ -134,13 +94,17 @@ class Executor:
         self.assets = assets
         self.settings = settings
         self.runs = RunCache(ledger, catalog)
-        self.starts = StartAnnouncer(ledger)
+        self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
+        self._stopping = False
 
     # -- entry point -----------------------------------------------------------------
 
     def execute(self, run_id: str, node_id: str) -> None:
+        if self._stopping:  # this worker is going away: another one takes the node at once
+            self.dispatcher.send(run_id, node_id)
+            return
         info = self.runs.get(run_id)
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
@@ -164,8 +128,27 @@ class Executor:
                 if active_run == run_id:
                     event.set()
 
+    def stop_taking_work(self) -> None:
+        """From now on, messages that reach this executor are passed on to other workers."""
+        self._stopping = True
+
+    def hand_back_all(self, reason: str = "its worker stopped; it runs again on another") -> int:
+        """Give every node running here back to the queue and send it again; the threads
+        running them are told to stop (they see a cancel) and their late writes are
+        refused. Returns how many nodes were handed back."""
+        with self._active_lock:
+            active = list(self._active.values())
+        handed = 0
+        for claim, cancel_event in active:
+            if self.ledger.hand_back(claim, reason):
+                HANDBACKS.inc()
+                handed += 1
+                self.dispatcher.send(claim.run_id, claim.node_id)
+            cancel_event.set()
+        return handed
+
     def close(self) -> None:
-        self.starts.stop()
+        self.timers.stop()
 
     # -- one node ----------------------------------------------------------------------
 
@@ -229,14 +212,22 @@ class Executor:
                           cancel_event=cancel_event)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
-        self.starts.watch(claim)
+        self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
+        limit = params.timeout or node_type.timeout
+        expired = threading.Event()
+        deadline = self.timers.after(limit, lambda: (expired.set(), cancel_event.set()))
         try:
             gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
                             attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.execute(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:
-            self.ledger.cancelled(claim)
+            if expired.is_set():
+                self.ledger.fail(claim, info.plan, {"type": "timeout", "message": (
+                    f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
+                    "(raise its timeout param if it needs longer)")})
+            else:
+                self.ledger.cancelled(claim)
         except TRANSIENT as exc:
             self._retry_or_fail(info, claim, exc)
         except NodeError as exc:
@@ -246,6 +237,7 @@ class Executor:
             self.ledger.fail(claim, info.plan, {"type": "internal_error",
                                                 "message": f"{type(exc).__name__}: {exc}"})
         finally:
+            deadline.cancel()
             with self._active_lock:
                 self._active.pop(key, None)
             ctx.cleanup()
@@ -263,6 +255,10 @@ class Executor:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
         if self.ledger.retry(claim, error, delay_ms):
             self.dispatcher.send(claim.run_id, claim.node_id, delay_ms=delay_ms)
+
+    def _announce(self, claim: Claim) -> None:
+        if not claim.announced:
+            self.ledger.announce(claim)
 
     # -- inputs ------------------------------------------------------------------------
 

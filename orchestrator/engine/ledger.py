@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from orchestrator.accounts import gate
 from orchestrator.events.bus import Bus, Note
 from orchestrator.graph.plan import Plan
+from orchestrator.metrics import LEASE_EXPIRIES
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
@@ -340,6 +341,20 @@ class Ledger:
         self._publish(note)
         return requeued
 
+    def hand_back(self, claim: Claim, reason: str) -> bool:
+        """Put a running node back in the queue because its worker is stopping; its next
+        attempt runs elsewhere at once. False when the node was no longer this claim's."""
+        with claim.lock:
+            with self.db.write() as conn:
+                if REQUEUE(conn, {**held_params(claim), "p_due": time.time()}).first() is None:
+                    return False
+                note, _ = eventlog.append(conn, claim.run_id, claim.user_id, self._started(claim) + [(
+                    "node.retrying", {"node_id": claim.node_id, "attempt": claim.attempt,
+                                      "error": {"type": "handed_back", "message": reason}, "delay_ms": 0})])
+            claim.announced = True
+        self._publish(note)
+        return True
+
     def cancelled(self, claim: Claim) -> None:
         """A running node stopped because its run was cancelled."""
         with claim.lock:
@@ -451,18 +466,24 @@ class Ledger:
     # -- recovery --------------------------------------------------------------------
 
     def stranded(self, *, queued_for: float) -> list[tuple[str, str]]:
-        """Nodes whose message may be lost: running with an expired lease, or queued
-        (and due) for longer than ``queued_for`` seconds. Sending them again is harmless."""
+        """Nodes whose message may be lost, to send again (harmless if it was not):
+        running nodes whose lease ran out (their holder died or hung) go back to the
+        queue, so a late write of the old holder finds them no longer its own; and
+        nodes queued (and due) for longer than ``queued_for`` seconds, each sent again
+        at most once per period."""
         now = time.time()
         with self.db.write() as conn:
             expired = conn.execute(
-                select(run_nodes.c.run_id, run_nodes.c.node_id)
-                .where(run_nodes.c.status == "running", run_nodes.c.lease_until < now).limit(1000)).all()
+                update(run_nodes)
+                .where(run_nodes.c.status == "running", run_nodes.c.lease_until < now)
+                .values(status="queued", lease_until=None, queued_at=now)
+                .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
             waiting = conn.execute(
                 update(run_nodes)
                 .where(run_nodes.c.status == "queued", run_nodes.c.queued_at < now - queued_for)
-                .values(queued_at=now)  # so the same node is sent again at most once per period
+                .values(queued_at=now)
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
+        LEASE_EXPIRIES.inc(len(expired))
         return [(r[0], r[1]) for r in [*expired, *waiting]]
 
     # -- helpers ---------------------------------------------------------------------

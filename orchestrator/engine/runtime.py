@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 
 import dramatiq
@@ -64,7 +65,7 @@ class Runtime:
         ensure_local_user(db)
         bus = build_bus(settings.redis_url, listen=listen)
         assets = build_asset_service(settings, db)
-        ledger = Ledger(db, bus, lease_seconds=settings.lease_seconds)
+        ledger = Ledger(db, bus, lease_seconds=Maintenance.hold_for(settings.lease_seconds))
         broker = build_broker(settings.redis_url)
         dispatcher = Dispatcher(broker, settings.queue_name)
         executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings)
@@ -82,6 +83,23 @@ class Runtime:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
         return self
+
+    def stop_gracefully(self, grace_seconds: float) -> None:
+        """SIGTERM on a worker: take no new work, let the nodes running here finish for
+        up to ``grace_seconds``, hand the rest back to the queue at once (they run again
+        on another worker, no lease to wait out), then stop."""
+        if self._worker is None:
+            return
+        self.executor.stop_taking_work()
+        for thread in self._worker.workers:
+            thread.stop()  # each finishes the message it holds and takes no other
+        deadline = time.monotonic() + grace_seconds
+        while self.executor.active_claims() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        handed = self.executor.hand_back_all()
+        if handed:
+            log.warning("stopping: handed %d running node(s) back to the queue", handed)
+        self.stop_workers()
 
     def stop_workers(self) -> None:
         """Stop taking work (what is running finishes); the API keeps serving."""
@@ -111,9 +129,15 @@ class Runtime:
 class Maintenance:
     """Background upkeep in every process that runs nodes: renews the leases of the
     nodes running here, and sends again nodes whose messages were lost (a worker
-    killed mid-node, a process that died between commit and send)."""
+    killed mid-node, a message prefetched by a worker that died, a process that died
+    between commit and send).
 
-    def __init__(self, ledger: Ledger, executor: Executor, dispatcher: Dispatcher, lease_seconds: int) -> None:
+    The bound: work lost at time T runs again by T + ``FUSIONFLOW_LEASE_SECONDS`` (L).
+    A claim holds its node for 3/4 L past its last renewal, renewals and scans come
+    every L/4, and a node queued for 3/4 L is sent again (a duplicate of a message
+    that is merely waiting finds the node taken and does nothing)."""
+
+    def __init__(self, ledger: Ledger, executor: Executor, dispatcher: Dispatcher, lease_seconds: float) -> None:
         self.ledger = ledger
         self.executor = executor
         self.dispatcher = dispatcher
@@ -133,11 +157,16 @@ class Maintenance:
         """Send every queued node (and any whose lease ran out) again, now."""
         self.dispatcher.resend(self.ledger.stranded(queued_for=0))
 
+    @staticmethod
+    def hold_for(lease_seconds: float) -> float:
+        """How long a claim holds its node past its last renewal."""
+        return lease_seconds * 3 / 4
+
     def _loop(self) -> None:
-        interval = max(0.5, self.lease / 3)
+        interval = max(0.25, self.lease / 4)
         while not self._stop.wait(interval):
             try:
                 self.ledger.renew_leases(self.executor.active_claims())
-                self.dispatcher.resend(self.ledger.stranded(queued_for=self.lease * 5))
+                self.dispatcher.resend(self.ledger.stranded(queued_for=self.hold_for(self.lease)))
             except Exception:
                 log.exception("maintenance pass failed; retrying in %.0f s", interval)

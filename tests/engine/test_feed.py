@@ -29,6 +29,16 @@ class Log:
             return self.events[after:]
 
 
+def run_in_own_loop(coroutine_function, timeout: float):
+    """asyncio.run in a thread of its own (another test may leave a loop running in this one)."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(asyncio.wait_for(coroutine_function(), timeout))))
+    thread.start()
+    thread.join(timeout + 5)
+    assert result, "the scenario did not finish"
+    return result[0]
+
+
 async def _listen(hub: FeedHub, after: int = 0) -> list[tuple[int, str]]:
     return [(seq, kind) async for seq, kind, _frame in hub.listen("r_1", after)]
 
@@ -47,7 +57,7 @@ def test_many_listeners_share_one_reader_and_each_gets_every_event_once_in_order
             bus.publish([Note("r_1", "u", len(log.events), len(log.events))])
         return await asyncio.gather(*listeners), await late
 
-    everyone, late = asyncio.run(asyncio.wait_for(scenario(), 10))
+    everyone, late = run_in_own_loop(scenario, 10)
     expected = [(1, "run.started"), (2, "node.queued"), (3, "node.started"), (4, "node.progress"),
                 (5, "node.succeeded"), (6, "run.succeeded")]
     assert all(got == expected for got in everyone)
@@ -60,5 +70,5 @@ def test_a_listener_after_the_end_replays_the_log_and_stops():
     for kind in ("run.started", "node.queued", "run.failed"):
         log.append(kind)
     hub = FeedHub(bus, log.read, lambda event: event.data)
-    got = asyncio.run(asyncio.wait_for(_listen(hub), 5))
+    got = run_in_own_loop(lambda: _listen(hub), 5)
     assert [kind for _, kind in got] == ["run.started", "node.queued", "run.failed"]
