@@ -90,7 +90,7 @@ def test_forged_and_expired_access_tokens_are_401(server, client):
 
     tokens = login(client, register(client))
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
-    forged = jwt.encode({**claims, "exp": int(time.time()) + 3600}, "not the server's key", algorithm="HS256")
+    forged = jwt.encode({**claims, "exp": int(time.time()) + 3600}, "not the server's key, but long enough for HS256", algorithm="HS256")
     assert client.get("/api/me", headers=bearer(forged)).status_code == 401
     # the server's own key, but expired
     old = jwt.encode({**claims, "iat": int(time.time()) - 2000, "exp": int(time.time()) - 1000}, _server_key(server),
