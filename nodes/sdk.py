@@ -164,6 +164,17 @@ def with_seed(params: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class MapSpec:
+    """A mapped node type: one node in the graph, one execution per item of the list on
+    input ``over``, expanded at run time. Each execution runs the type's function with
+    that item on ``over`` (its own events, retries, cache entry and worker); when all
+    have succeeded, ``gather`` turns their outputs, in item order, into the node's."""
+
+    over: str
+    gather: Callable[[list[dict[str, Any]]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Backend:
     """Another implementation of a node type for one value of its ``provider`` param
     (fal or Gemini behind ``image.generate``), plugged in through the catalog."""
@@ -195,6 +206,8 @@ class NodeType:
     """Returns the name of a missing setting when the params need one (a provider key)."""
     settings: tuple[str, ...] = ()
     """The settings its context may read (provider keys, time-outs); nothing else is visible."""
+    mapped: MapSpec | None = None
+    """Set for a mapped node type (see ``MapSpec``)."""
     timeout: float = 3600.0
     """Its default time limit in seconds (a node's ``timeout`` param overrides it)."""
     instant: bool = False
@@ -253,6 +266,7 @@ class NodeType:
             "outputs": [{"name": p.name, "type": p.type, "description": p.description} for p in self.outputs],
             "cacheable": bool(self.cacheable),
             "cacheable_when": "seed" if callable(self.cacheable) else None,
+            "mapped_over": self.mapped.over if self.mapped else None,
         }
 
 
@@ -286,6 +300,7 @@ def node_type(
     settings: tuple[str, ...] = (),
     instant: bool = False,
     timeout: float = 3600.0,
+    mapped: MapSpec | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
     annotation of its second argument; its description defaults to its docstring."""
@@ -310,6 +325,7 @@ def node_type(
             settings=tuple(settings),
             instant=instant,
             timeout=timeout,
+            mapped=mapped,
         )
         return fn
 

@@ -45,5 +45,5 @@ async def health(services: Services) -> Response[dict[str, Any]]:
 @get("/metrics", tags=["system"], summary="Prometheus metrics (with auth on: an admin's credential)",
      dependencies={"admin_id": Provide(current_admin, sync_to_thread=True)})
 async def metrics(services: Services, admin_id: str) -> Response[bytes]:
-    await anyio.to_thread.run_sync(refresh_gauges, services.runtime.db)
+    await anyio.to_thread.run_sync(refresh_gauges, services.runtime.db, services.runtime.queue_depths)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

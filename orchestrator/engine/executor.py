@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from orchestrator.engine.context import NodeContext
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.engine.timers import Timers
-from orchestrator.graph.plan import Plan, build_plan
+from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of, with_child
 from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
@@ -54,6 +53,11 @@ class RunInfo:
     outputs: dict[str, dict] = field(default_factory=dict)
     """Outputs of this run's nodes finished in this process (they never change once
     recorded), so a successor run here needs no database read for them."""
+
+    def plan_for(self, node_id: str) -> Plan:
+        """The plan as a node sees it: for one execution of a mapped node, with that
+        execution in it (see ``orchestrator.graph.plan.with_child``)."""
+        return with_child(self.plan, node_id) if parent_of(node_id) is not None else self.plan
 
 
 class RunCache:
@@ -154,14 +158,22 @@ class Executor:
 
     def _run(self, info: RunInfo, claim: Claim) -> Claim | None:
         node_id = claim.node_id
-        node_type = self.catalog.get(info.plan.types[node_id])
+        plan = info.plan_for(node_id)
+        node_type = self.catalog.get(plan.types[node_id])
         try:
             if node_type is None:
-                raise NodeError(f"node type {info.plan.types[node_id]!r} is not installed on this worker")
-            params = msgspec.convert(info.plan.params[node_id], node_type.params)
-            inputs = self._inputs(info, node_id, node_type)
+                raise NodeError(f"node type {plan.types[node_id]!r} is not installed on this worker")
+            params = msgspec.convert(plan.params[node_id], node_type.params)
+            if claim.gather:
+                return self._gather(info, claim, node_type)
+            inputs = self._inputs(info, node_id, node_type, plan)
+            if node_type.mapped is not None:
+                item = parent_of(node_id)
+                if item is None:
+                    return self._expand(info, claim, node_type, params, inputs)
+                inputs[node_type.mapped.over] = _items(inputs, node_type.mapped.over)[item[1]]
         except (NodeError, msgspec.ValidationError) as exc:
-            self.ledger.fail(claim, info.plan, {"type": "invalid_node", "message": str(exc)})
+            self.ledger.fail(claim, plan, {"type": "invalid_node", "message": str(exc)})
             return None
 
         cache_key = None
@@ -175,12 +187,40 @@ class Executor:
             # (A node with a signature was looked up when the run was submitted.)
         cached = outputs is not None
         if outputs is None:
-            outputs = self._call(info, claim, node_type, params, inputs)
+            outputs = self._call(info, plan, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True,
+        outcome = self.ledger.succeed(claim, plan, outputs, cached=cached, inline=True,
                                       cache_key=None if cached else cache_key)
         return self._after_success(info, node_id, outputs, outcome)
+
+    # -- mapped nodes ----------------------------------------------------------------------
+
+    def _expand(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
+                inputs: dict[str, Any]) -> Claim | None:
+        """A mapped node's list is known: one execution per item, sent to every worker
+        (or, expanded already by an earlier claim, its executions' outputs gathered)."""
+        if self.ledger.mapped_count(claim) is not None:
+            return self._gather(info, claim, node_type)
+        items = _items(inputs, node_type.mapped.over)
+        if not items:
+            outputs = _check_outputs(node_type, node_type.mapped.gather([]))
+            return self._after_success(info, claim.node_id, outputs,
+                                       self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True))
+        self.dispatcher.send_all(info.run_id, self.ledger.expand(claim, len(items)))
+        return None
+
+    def _gather(self, info: RunInfo, claim: Claim, node_type: NodeType) -> Claim | None:
+        count = self.ledger.mapped_count(claim) or 0
+        children = [child_id(claim.node_id, i) for i in range(count)]
+        produced = self.ledger.outputs_of(info.run_id, children)
+        try:
+            outputs = _check_outputs(node_type, node_type.mapped.gather([produced[c] for c in children]))
+        except Exception as exc:
+            self.ledger.fail(claim, info.plan, {"type": "internal_error", "message": f"gathering: {exc}"})
+            return None
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True)
+        return self._after_success(info, claim.node_id, outputs, outcome)
 
     def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
@@ -202,7 +242,7 @@ class Executor:
                                                 cache_key=info.signatures.get(node_id))
         return self._after_success(info, node_id, outputs, outcome)
 
-    def _call(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
+    def _call(self, info: RunInfo, plan: Plan, claim: Claim, node_type: NodeType, params: Any,
               inputs: dict[str, Any]) -> dict | None:
         """Run the node's function; on failure record what happened and return None."""
         cancel_event = threading.Event()
@@ -220,22 +260,23 @@ class Executor:
             gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
                             attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.execute(ctx, params, inputs)
+            if node_type.mapped is not None:  # one item's outputs: the node's come from gathering them
+                return _check_outputs(node_type, outputs, ports=False)
             return _check_outputs(node_type, outputs)
         except Cancelled:
             if expired.is_set():
-                self.ledger.fail(claim, info.plan, {"type": "timeout", "message": (
+                self.ledger.fail(claim, plan, {"type": "timeout", "message": (
                     f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
                     "(raise its timeout param if it needs longer)")})
             else:
                 self.ledger.cancelled(claim)
         except TRANSIENT as exc:
-            self._retry_or_fail(info, claim, exc)
+            self._retry_or_fail(plan, claim, exc)
         except NodeError as exc:
-            self.ledger.fail(claim, info.plan, {"type": exc.error_type, "message": str(exc)})
+            self.ledger.fail(claim, plan, {"type": exc.error_type, "message": str(exc)})
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
-            self.ledger.fail(claim, info.plan, {"type": "internal_error",
-                                                "message": f"{type(exc).__name__}: {exc}"})
+            self.ledger.fail(claim, plan, {"type": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
         finally:
             deadline.cancel()
             with self._active_lock:
@@ -243,11 +284,11 @@ class Executor:
             ctx.cleanup()
         return None
 
-    def _retry_or_fail(self, info: RunInfo, claim: Claim, exc: Exception) -> None:
+    def _retry_or_fail(self, plan: Plan, claim: Claim, exc: Exception) -> None:
         error = {"type": getattr(exc, "error_type", "transient"), "message": str(exc) or type(exc).__name__}
         if claim.attempt >= self.settings.max_attempts:
             error["message"] += f" (gave up after {claim.attempt} attempts)"
-            self.ledger.fail(claim, info.plan, error)
+            self.ledger.fail(claim, plan, error)
             return
         delay_ms = backoff_ms(claim.attempt, self.settings.retry_base_ms, self.settings.retry_max_ms)
         retry_after = getattr(exc, "retry_after", None)
@@ -262,9 +303,10 @@ class Executor:
 
     # -- inputs ------------------------------------------------------------------------
 
-    def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType) -> dict[str, Any]:
-        wiring = info.plan.wiring[node_id]
-        preds = info.plan.predecessors[node_id]
+    def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType, plan: Plan | None = None) -> dict[str, Any]:
+        plan = plan or info.plan
+        wiring = plan.wiring[node_id]
+        preds = plan.predecessors[node_id]
         outputs = {p: info.outputs[p] for p in preds if p in info.outputs}
         elsewhere = [p for p in preds if p not in outputs]
         if elsewhere:
@@ -312,9 +354,18 @@ def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
     return max(1, int(delay * random.uniform(0.8, 1.2)))
 
 
-def _check_outputs(node_type: NodeType, outputs: Any) -> dict:
+def _items(inputs: dict[str, Any], port: str) -> list:
+    items = inputs.get(port)
+    if not isinstance(items, list):
+        raise NodeError(f"{port} must be a list to run once per item, not {type(items).__name__}")
+    return items
+
+
+def _check_outputs(node_type: NodeType, outputs: Any, *, ports: bool = True) -> dict:
     if not isinstance(outputs, dict):
         raise NodeError(f"{node_type.type} returned {type(outputs).__name__}, not a dict of outputs")
+    if not ports:
+        return outputs
     missing = [p.name for p in node_type.outputs if p.name not in outputs]
     if missing:
         raise NodeError(f"{node_type.type} returned no value for output(s) {', '.join(missing)}")

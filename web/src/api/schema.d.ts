@@ -739,6 +739,7 @@ export interface components {
             category: string;
             description: string;
             inputs: components["schemas"]["InputPortDoc"][];
+            mapped_over: string | null;
             outputs: components["schemas"]["OutputPortDoc"][];
             params: {
                 [key: string]: unknown;
