@@ -140,6 +140,18 @@ class Context(Protocol):
     def record_cost(self, amount: float, detail: str = "") -> None:
         """Add a provider cost (USD) to the node and the run."""
 
+    def collection_items(self, collection_id: str) -> list[dict]:
+        """The asset references of one of the user's collections, in order (``NodeError`` if unknown)."""
+
+    def hooks(self, category: str, limit: int | None = None) -> list[str]:
+        """The texts of one of the user's hook categories, oldest first (``NodeError`` if it has none)."""
+
+    def model(self, model_id: str) -> dict:
+        """One of the user's trained models, with its ``weights`` reference (``NodeError`` if unknown)."""
+
+    def register_model(self, *, name: str, base_model: str, trigger_word: str, weights: dict) -> dict:
+        """Register the model this node trained (once per node of a run); returns it."""
+
 
 class _Missing:
     def __repr__(self) -> str:

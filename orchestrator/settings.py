@@ -67,6 +67,12 @@ class Settings:
     provider_timeout_seconds: float
     secret_key: str
     prices: dict = field(default_factory=dict)
+    retention_days: float = 30
+    """Assets made by runs, and finished runs, are deleted this long after (``FUSIONFLOW_RETENTION_DAYS``)."""
+    batch_ttl_hours: float = 24
+    """Outputs of runs with a ``variants.*`` node expire this long after (``FUSIONFLOW_BATCH_TTL_HOURS``)."""
+    sweep_interval_seconds: float = 3600
+    """How often the maintenance loop sweeps expired assets and unreferenced bytes."""
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
     # accounts and spend (contract section 12)
@@ -161,6 +167,9 @@ def _load() -> Settings:
         provider_timeout_seconds=_float("FUSIONFLOW_PROVIDER_TIMEOUT", 60.0),
         secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
+        retention_days=_float("FUSIONFLOW_RETENTION_DAYS", 30),
+        batch_ttl_hours=_float("FUSIONFLOW_BATCH_TTL_HOURS", 24),
+        sweep_interval_seconds=_float("FUSIONFLOW_SWEEP_INTERVAL_SECONDS", 3600),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
         public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/"),
         registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",

@@ -41,20 +41,41 @@ def round_robin(videos: list, audios: list, hooks: list[str], per_video: int) ->
     return variants
 
 
+def _listed(inputs: dict, port: str, kind: str) -> list:
+    """The ``json`` list on ``port`` (from ``input.collection`` or ``input.hooks``), checked."""
+    value = inputs.get(port)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise NodeError(f"{port} must be a list, not {type(value).__name__}")
+    for i, item in enumerate(value):
+        ok = isinstance(item, str) if kind == "text" else \
+            isinstance(item, dict) and "asset_id" in item and str(item.get("content_type", "")).startswith(kind + "/")
+        if not ok:
+            raise NodeError(f"{port}[{i}] is not " + ("a text" if kind == "text" else f"a {kind} asset reference"))
+    return value
+
+
 @node_type("variants.plan", title="Plan variants", category="variants", cacheable=True,
-           inputs=[Port("videos", "video", multiple=True, description="In edge order"),
+           inputs=[Port("videos", "video", multiple=True, required=False, description="In edge order"),
                    Port("audios", "audio", multiple=True, required=False, description="Cycled in order"),
-                   Port("hooks", "text", multiple=True, required=False, description="Cycled in order")],
+                   Port("hooks", "text", multiple=True, required=False, description="Cycled in order"),
+                   Port("video_list", "json", required=False, description="More videos (a collection's items)"),
+                   Port("audio_list", "json", required=False, description="More audios (a collection's items)"),
+                   Port("hook_list", "json", required=False, description="More hooks (input.hooks' texts)")],
            outputs=[Port("variants", "json", description="[{index, video, audio, hook}]"),
                     Port("count", "number")])
 def plan(ctx: Context, params: PlanParams, inputs: dict) -> dict:
     """The round-robin combinations of videos, audios and hooks: each video cycles through the
-    audios and hooks in order, ``per_video`` times. Render each with a ``variants.render`` node."""
-    videos = inputs.get("videos") or []
+    audios and hooks in order, ``per_video`` times. Render each with a ``variants.render`` node.
+    The ``*_list`` inputs take whole lists (a collection, a hooks category) after the single ones."""
+    videos = [*(inputs.get("videos") or []), *_listed(inputs, "video_list", "video")]
     if not videos:
-        raise NodeError("no videos: connect at least one to the videos input")
-    hooks = [h for h in [*(inputs.get("hooks") or []), *params.hooks] if h and h.strip()]
-    variants = round_robin(videos, inputs.get("audios") or [], hooks, params.per_video)
+        raise NodeError("no videos: connect at least one to the videos or video_list input")
+    audios = [*(inputs.get("audios") or []), *_listed(inputs, "audio_list", "audio")]
+    hooks = [h for h in [*(inputs.get("hooks") or []), *_listed(inputs, "hook_list", "text"), *params.hooks]
+             if h and h.strip()]
+    variants = round_robin(videos, audios, hooks, params.per_video)
     return {"variants": variants, "count": len(variants)}
 
 

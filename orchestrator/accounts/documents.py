@@ -83,22 +83,3 @@ class LedgerPage(msgspec.Struct):
     entries: list[LedgerEntry]
     next_cursor: str | None
 
-
-class DaySpend(msgspec.Struct):
-    date: str
-    """``YYYY-MM-DD``, UTC."""
-    cost: float
-
-
-class ProviderSpend(msgspec.Struct):
-    provider: str
-    cost: float
-
-
-class Usage(msgspec.Struct):
-    """``GET /api/usage``: spend (USD) since ``since``, by day (newest first) and by provider."""
-
-    since: str
-    total: float
-    days: list[DaySpend]
-    providers: list[ProviderSpend]

@@ -1,13 +1,11 @@
-"""A user's spend by UTC day and by provider, from the recorded costs (credits on or off)."""
+"""A user's spend by provider, from the recorded costs (credits on or off); ``GET /api/usage`` adds it."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from orchestrator.store.db import Database
 from orchestrator.store.models import cost_records
 
 
@@ -17,17 +15,11 @@ def provider_of(detail: str) -> str:
     return word or "other"
 
 
-def usage(db: Database, user_id: str, *, days: int) -> dict:
-    since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
-    with db.read() as conn:
-        rows = conn.execute(select(cost_records.c.created_at, cost_records.c.detail, cost_records.c.amount)
-                            .where(cost_records.c.user_id == user_id, cost_records.c.created_at >= since)).all()
-    by_day: dict[str, float] = defaultdict(float)
-    by_provider: dict[str, float] = defaultdict(float)
-    for created_at, detail, amount in rows:
-        by_day[created_at[:10]] += amount
-        by_provider[provider_of(detail)] += amount
-    return {"since": since, "total": round(sum(by_day.values()), 6),
-            "days": [{"date": d, "cost": round(c, 6)} for d, c in sorted(by_day.items(), reverse=True)],
-            "providers": [{"provider": p, "cost": round(c, 6)}
-                          for p, c in sorted(by_provider.items(), key=lambda item: -item[1])]}
+def spend_by_provider(conn: Connection, user_id: str, since: str) -> list[dict]:
+    """``[{"provider", "cost"}]`` (USD) of costs recorded since the day ``since``, largest first."""
+    totals: dict[str, float] = defaultdict(float)
+    rows = conn.execute(select(cost_records.c.detail, cost_records.c.amount)
+                        .where(cost_records.c.user_id == user_id, cost_records.c.created_at >= since))
+    for detail, amount in rows:
+        totals[provider_of(detail)] += amount
+    return [{"provider": p, "cost": round(c, 6)} for p, c in sorted(totals.items(), key=lambda item: -item[1])]

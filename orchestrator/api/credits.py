@@ -1,4 +1,4 @@
-"""The caller's credit ledger and spend (contract section 12)."""
+"""The caller's credit ledger (contract section 12)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from litestar import get
 from litestar.params import Parameter
 
 from orchestrator.accounts import credits
-from orchestrator.accounts.documents import LedgerPage, Usage
-from orchestrator.accounts.usage import usage as usage_of
+from orchestrator.accounts.documents import LedgerPage
 from orchestrator.api.state import Services
 from orchestrator.engine.service import decode_cursor, encode_cursor
 
@@ -25,7 +24,3 @@ def ledger(services: Services, user_id: str, limit: Annotated[int, Parameter(ge=
     return msgspec.convert({"entries": found, "next_cursor": encode_cursor(found[-1]["id"]) if more else None},
                            LedgerPage)
 
-
-@get("/api/usage", tags=["accounts"], sync_to_thread=True, summary="The caller's spend by day and by provider")
-def usage(services: Services, user_id: str, days: Annotated[int, Parameter(ge=1, le=366)] = 30) -> Usage:
-    return msgspec.convert(usage_of(services.runtime.db, user_id, days=days), Usage)

@@ -11,7 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orchestrator.accounts.errors import Forbidden, InsufficientCredits, InvalidField, RateLimited, Unauthorized
-from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Unavailable
+from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Rejected, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class ApiError(Exception):
             self.status = status
 
 
-STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, InvalidRequest: 400, Unavailable: 503,
+STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, Rejected: 422, InvalidRequest: 400, Unavailable: 503,
              Unauthorized: 401, Forbidden: 403, InvalidField: 422, InsufficientCredits: 402, RateLimited: 429}
 """Each domain error's status; a class not listed takes its nearest listed base's."""
 
@@ -58,7 +58,8 @@ def api_error(_: Request, exc: ApiError) -> Response:
 def domain_error(_: Request, exc: DomainError) -> Response:
     if isinstance(exc, GraphInvalid):
         return _json(422, {"errors": exc.errors})
-    response = _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message}})
+    fields = exc.fields if isinstance(exc, Rejected) else {}
+    response = _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message, **fields}})
     response.headers.update(getattr(exc, "headers", {}))  # Retry-After and RateLimit-* on a 429
     return response
 

@@ -10,6 +10,7 @@ from orchestrator.engine.runtime import Runtime
 from orchestrator.engine.service import RunService
 from orchestrator.engine.templates import TemplateService
 from orchestrator.events.feed import FeedHub, ReadRun, renderer
+from orchestrator.library import Library
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 
@@ -24,6 +25,8 @@ class Services:
     feeds: FeedHub
     """One reader per run of this process's event streams."""
     accounts: AccountServices
+    library: Library
+    """Assets, collections, hooks, models, usage (contract section 11)."""
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
@@ -33,7 +36,8 @@ class Services:
         return cls(runtime=runtime, runs=runs, templates=TemplateService(runs, runtime.db),
                    catalog_document=as_document({"nodes": [t.describe() for t in runtime.catalog.sorted()]}, Catalog),
                    feeds=FeedHub(runtime.bus, _run_reader(runtime.db), renderer(runtime.assets)),
-                   accounts=AccountServices.build(runtime.db, runtime.settings, runs.cancel))
+                   accounts=AccountServices.build(runtime.db, runtime.settings, runs.cancel),
+                   library=runtime.executor.library or Library.build(runtime.db, runtime.assets, runtime.settings))
 
 
 def _run_reader(db: Database) -> ReadRun:

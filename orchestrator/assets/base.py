@@ -93,25 +93,27 @@ class BaseAssetStore:
             row = conn.execute(select(assets).where(assets.c.id == asset_id, assets.c.user_id == user_id)).first()
         return self._ref(row) if row is not None else None
 
-    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None) -> dict:
+    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None,
+                 row: dict | None = None) -> dict:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file")
         sha, size = hash_file(path)
         if not self._object_exists(sha):
             self._object_store(sha, path, content_type, owned=False)
-        return self.register(user_id, sha, size, content_type, filename)
+        return self.register(user_id, sha, size, content_type, filename, row=row)
 
-    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
+    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None,
+                   row: dict | None = None) -> dict:
         with self.spooled(stream) as (path, sha, size, _head):
-            return self.put_spooled(user_id, path, sha, size, content_type, filename)
+            return self.put_spooled(user_id, path, sha, size, content_type, filename, row=row)
 
     def put_spooled(self, user_id: str, path: Path, sha256: str, size: int, content_type: str,
-                    filename: str | None = None) -> dict:
+                    filename: str | None = None, *, row: dict | None = None) -> dict:
         """Store a scratch file whose hash is already known (moved into place when possible)."""
         if not self._object_exists(sha256):
             self._object_store(sha256, path, content_type, owned=True)
-        return self.register(user_id, sha256, size, content_type, filename)
+        return self.register(user_id, sha256, size, content_type, filename, row=row)
 
     @contextmanager
     def spooled(self, stream: IO[bytes], *, limit: int | None = None) -> Iterator[tuple[Path, str, int, bytes]]:
@@ -151,16 +153,23 @@ class BaseAssetStore:
 
     # -- rows ---------------------------------------------------------------------------
 
-    def register(self, user_id: str, sha256: str, size: int, content_type: str, filename: str | None) -> dict:
-        """The user's asset for these bytes and type: the existing row, else a new one."""
-        with self.db.read() as conn:
-            row = conn.execute(select(assets).where(
-                assets.c.user_id == user_id, assets.c.sha256 == sha256, assets.c.content_type == content_type,
-            ).order_by(assets.c.id).limit(1)).first()
-        if row is not None and (filename is None or row.filename == filename):
-            return self._ref(row)
-        values = {"id": new_id("a"), "user_id": user_id, "sha256": sha256, "content_type": content_type,
-                  "size": size, "filename": filename, "created_at": now_iso()}
+    def register(self, user_id: str, sha256: str, size: int, content_type: str, filename: str | None,
+                 *, row: dict | None = None) -> dict:
+        """The user's uploaded asset with these bytes, type and file name, else a new one.
+
+        ``row``: more column values for the new row (a run's output: its origin and expiry);
+        with it, a new row is always made."""
+        if row is None:
+            with self.db.read() as conn:
+                found = conn.execute(select(assets).where(
+                    assets.c.user_id == user_id, assets.c.sha256 == sha256, assets.c.content_type == content_type,
+                    assets.c.filename.is_(None) if filename is None else assets.c.filename == filename,
+                    assets.c.origin_run_id.is_(None), assets.c.poster_of.is_(None),
+                ).order_by(assets.c.id).limit(1)).first()
+            if found is not None:
+                return self._ref(found)
+        values = {**(row or {}), "id": new_id("a"), "user_id": user_id, "sha256": sha256,
+                  "content_type": content_type, "size": size, "filename": filename, "created_at": now_iso()}
         with self.db.write() as conn:
             conn.execute(assets.insert().values(**values))
         return self._ref_from(values)

@@ -121,6 +121,25 @@ class S3AssetStore(BaseAssetStore):
         return self.presign_client.presigned_get_object(self.bucket, object_key(ref["sha256"]),
                                                 expires=timedelta(seconds=self.url_expiry_seconds))
 
+    def delete_object(self, sha256: str) -> None:
+        self.client.remove_object(self.bucket, object_key(sha256))
+
+    def stored_objects(self, *, before: float) -> Iterator[str]:
+        self.ensure_bucket()
+        for item in self.client.list_objects(self.bucket, prefix="objects/", recursive=True):
+            sha = item.object_name.rsplit("/", 1)[-1]
+            if len(sha) == 64 and item.last_modified is not None and item.last_modified.timestamp() < before:
+                yield sha
+
+    def sweep_uploads(self, *, before: float) -> int:
+        self.ensure_bucket()
+        removed = 0
+        for item in self.client.list_objects(self.bucket, prefix="uploads/", recursive=True):
+            if item.last_modified is not None and item.last_modified.timestamp() < before:
+                self.client.remove_object(self.bucket, item.object_name)
+                removed += item.object_name.endswith(".json")
+        return removed
+
     def check(self) -> None:
         """The store answers and its bucket exists (a fresh install's is created here)."""
         self._bucket_ready = False

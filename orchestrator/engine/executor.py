@@ -25,6 +25,7 @@ from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
+from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.engine.timers import Timers
@@ -91,12 +92,14 @@ class RunCache:
 
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
-                 assets: AssetService | None, settings: Settings) -> None:
+                 assets: AssetService | None, settings: Settings, library: Library | None = None) -> None:
         self.ledger = ledger
         self.dispatcher = dispatcher
         self.catalog = catalog
         self.assets = assets
         self.settings = settings
+        self.library = library
+        """The user's collections, hooks and models, and run outputs' origin and expiry (nodes reach it via their context)."""
         self.runs = RunCache(ledger, catalog)
         self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
@@ -113,8 +116,8 @@ class Executor:
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
-        node_type = self.catalog.get(info.plan.types.get(node_id, ""))
-        if node_type is not None and node_type.instant:
+        node_type = self.catalog.get(info.plan_for(node_id).types.get(node_id, ""))
+        if node_type is not None and node_type.instant and (node_type.mapped is None or parent_of(node_id)):
             claim = self._run_instant(info, node_id, node_type)
         else:
             claim = self.ledger.claim(run_id, node_id, info.user_id)
@@ -163,15 +166,11 @@ class Executor:
         try:
             if node_type is None:
                 raise NodeError(f"node type {plan.types[node_id]!r} is not installed on this worker")
-            params = msgspec.convert(plan.params[node_id], node_type.params)
             if claim.gather:
                 return self._gather(info, claim, node_type)
-            inputs = self._inputs(info, node_id, node_type, plan)
-            if node_type.mapped is not None:
-                item = parent_of(node_id)
-                if item is None:
-                    return self._expand(info, claim, node_type, params, inputs)
-                inputs[node_type.mapped.over] = _items(inputs, node_type.mapped.over)[item[1]]
+            params, inputs = self._params_and_inputs(info, node_id, plan, node_type)
+            if node_type.mapped is not None and parent_of(node_id) is None:
+                return self._expand(info, claim, node_type, params, inputs)
         except (NodeError, msgspec.ValidationError) as exc:
             self.ledger.fail(claim, plan, {"type": "invalid_node", "message": str(exc)})
             return None
@@ -231,14 +230,15 @@ class Executor:
     def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
         """Run an instant node first, then claim and record it in one transaction. When
         anything goes wrong, take the ordinary way (claim, run, record the failure)."""
+        plan = info.plan_for(node_id)
         try:
-            params = msgspec.convert(info.plan.params[node_id], node_type.params)
-            inputs = self._inputs(info, node_id, node_type)
-            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs))
+            params, inputs = self._params_and_inputs(info, node_id, plan, node_type)
+            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs),
+                                     ports=node_type.mapped is None)
         except Exception:
             claim = self.ledger.claim(info.run_id, node_id, info.user_id)
             return self._run(info, claim) if claim is not None else None
-        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, info.plan, outputs, inline=True,
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, plan, outputs, inline=True,
                                                 cache_key=info.signatures.get(node_id))
         return self._after_success(info, node_id, outputs, outcome)
 
@@ -249,7 +249,7 @@ class Executor:
         key = (claim.run_id, claim.node_id)
         ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
                           settings=self.settings.node_view(node_type.allowed_settings(params)),
-                          cancel_event=cancel_event)
+                          cancel_event=cancel_event, library=self.library)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
@@ -301,7 +301,18 @@ class Executor:
         if not claim.announced:
             self.ledger.announce(claim)
 
-    # -- inputs ------------------------------------------------------------------------
+    # -- inputs --------------------------------------------------------------------------------
+
+    def _params_and_inputs(self, info: RunInfo, node_id: str, plan: Plan,
+                           node_type: NodeType) -> tuple[Any, dict[str, Any]]:
+        """A node's params and input values; for one execution of a mapped node, its item
+        on the mapped input."""
+        params = msgspec.convert(plan.params[node_id], node_type.params)
+        inputs = self._inputs(info, node_id, node_type, plan)
+        item = parent_of(node_id)
+        if node_type.mapped is not None and item is not None:
+            inputs[node_type.mapped.over] = _items(inputs, node_type.mapped.over)[item[1]]
+        return params, inputs
 
     def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType, plan: Plan | None = None) -> dict[str, Any]:
         plan = plan or info.plan

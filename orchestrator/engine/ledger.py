@@ -408,8 +408,9 @@ class Ledger:
 
     def _child_done(self, conn: Connection, run_id: str, parent: str, user_id: str,
                     items: list[tuple[str, dict]]) -> Claim | None:
-        """Count one finished execution off its mapped node (with a progress event); when it
-        was the last, the node is due to gather them: a claim for it, with a lease."""
+        """Count one finished execution off its mapped node (with a progress event, at most
+        one per hundredth); when it was the last, the node is due to gather them: a claim
+        for it, with a lease."""
         row = CHILD_DONE(conn, {"p_run": run_id, "p_node": parent,
                                 "p_lease": time.time() + self.lease_seconds}).first()
         if row is None:  # the mapped node failed or was cancelled meanwhile
@@ -417,9 +418,11 @@ class Ledger:
         left, attempt, mark = row
         total = int(mark[len(MAPPED):])
         done = total - left
-        PROGRESS_MAPPED(conn, {"p_run": run_id, "p_node": parent, "p_progress": done / total,
-                               "p_message": f"{done} of {total}"})
-        items.append(("node.progress", {"node_id": parent, "progress": done / total, "message": f"{done} of {total}"}))
+        if left == 0 or done % max(1, total // 100) == 0:  # at most about a hundred progress events
+            PROGRESS_MAPPED(conn, {"p_run": run_id, "p_node": parent, "p_progress": done / total,
+                                   "p_message": f"{done} of {total}"})
+            items.append(("node.progress", {"node_id": parent, "progress": done / total,
+                                            "message": f"{done} of {total}"}))
         return Claim(run_id, parent, attempt, user_id, gather=True, announced=True) if left == 0 else None
 
     def mapped_count(self, claim: Claim) -> int | None:

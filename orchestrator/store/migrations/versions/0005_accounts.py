@@ -1,14 +1,14 @@
 """accounts and spend: passwords, roles, API keys, sign-ins, SIWE nonces, the credit ledger, run budgets
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
