@@ -96,6 +96,8 @@ class Settings:
     """``FUSIONFLOW_RATE_RUNS``, e.g. ``60/min``: run submissions per user (empty: unlimited)."""
     rate_provider_calls: str = ""
     """``FUSIONFLOW_RATE_PROVIDER_CALLS``, e.g. ``120/min``: provider nodes started per user."""
+    rate_failed_sign_ins: str = "10/minute"
+    """``FUSIONFLOW_RATE_FAILED_SIGN_INS``: wrong passwords per username before sign-ins of that name wait."""
     siwe_chains: tuple[int, ...] = (1,)
     """``FUSIONFLOW_SIWE_CHAINS``: the chain ids a SIWE message may name (comma-separated)."""
 
@@ -192,5 +194,6 @@ def _load() -> Settings:
         credits=_bool("FUSIONFLOW_CREDITS", False),
         rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",
         rate_provider_calls=_env("FUSIONFLOW_RATE_PROVIDER_CALLS", "") or "",
+        rate_failed_sign_ins=_env("FUSIONFLOW_RATE_FAILED_SIGN_INS", "10/minute") or "",
         siwe_chains=tuple(int(c) for c in (_env("FUSIONFLOW_SIWE_CHAINS", "1") or "1").split(",") if c.strip()),
     )

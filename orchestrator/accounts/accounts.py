@@ -8,8 +8,8 @@ import re
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from orchestrator.accounts import credits
-from orchestrator.accounts.errors import Forbidden, InvalidField, Unauthorized
+from orchestrator.accounts import credits, ratelimit
+from orchestrator.accounts.errors import Forbidden, InvalidField, RateLimited, Unauthorized
 from orchestrator.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, verify_password
 from orchestrator.accounts.tokens import Tokens
 from orchestrator.errors import Conflict, NotFound
@@ -45,10 +45,17 @@ class Accounts:
         return self.me(user_id)
 
     def login(self, username: str, password: str) -> dict:
+        guard = self.settings.rate_failed_sign_ins
+        limits = ratelimit.shared(self.settings.redis_url) if guard else None
+        if limits is not None and (refusal := limits.check(guard, "failed-sign-ins", username)):
+            raise RateLimited(f"too many wrong passwords for {username!r}: try again in {refusal.retry_after} s",
+                              limit=refusal.limit, reset_seconds=refusal.retry_after)
         with self.db.read() as conn:
             user_id, password_hash = password_of(conn, username)
         if not verify_password(password_hash, password[:MAX_LENGTH]) or user_id is None:
             log.info("failed sign-in for %r", username[:64])
+            if limits is not None:
+                limits.hit(guard, "failed-sign-ins", username)
             raise Unauthorized("wrong username or password")
         return self._sign_in(user_id, "password")
 

@@ -7,11 +7,37 @@ admitted estimates, and the costs recorded so far, both stay within the budget.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from sqlalchemy import Connection, select, update
 
 from orchestrator.accounts.credits import micros, usd
 from orchestrator.store.db import Database
 from orchestrator.store.models import run_budgets, runs
+
+
+class _Unbudgeted:
+    """Runs known to have no budget, per process (a budget is written with its run and
+    never later), so that their nodes cost no read; bounded, oldest forgotten first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._runs: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def __contains__(self, run_id: str) -> bool:
+        with self._lock:
+            return run_id in self._runs
+
+    def add(self, run_id: str) -> None:
+        with self._lock:
+            self._runs[run_id] = None
+            while len(self._runs) > self._size:
+                self._runs.popitem(last=False)
+
+
+_unbudgeted = _Unbudgeted()
 
 
 def set_budget(conn: Connection, run_id: str, budget_usd: float) -> None:
@@ -21,9 +47,12 @@ def set_budget(conn: Connection, run_id: str, budget_usd: float) -> None:
 def admit_node(db: Database, run_id: str, estimate_usd: float) -> str | None:
     """Count a node's estimate against its run's budget; None when it fits (or the run has
     no budget), else why it does not."""
+    if run_id in _unbudgeted:
+        return None
     estimate = micros(estimate_usd)
     with db.read() as conn:  # most runs have no budget: no write lock for them
         if conn.execute(select(run_budgets.c.run_id).where(run_budgets.c.run_id == run_id)).first() is None:
+            _unbudgeted.add(run_id)
             return None
     with db.write() as conn:
         row = conn.execute(select(run_budgets.c.budget_micros, run_budgets.c.admitted_micros, runs.c.cost)

@@ -82,3 +82,4 @@ class LedgerEntry(msgspec.Struct):
 class LedgerPage(msgspec.Struct):
     entries: list[LedgerEntry]
     next_cursor: str | None
+

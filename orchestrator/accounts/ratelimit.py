@@ -38,14 +38,24 @@ class RateLimits:
         self._limiter = strategies.MovingWindowRateLimiter(backend)
         self._rules: dict[str, RateLimitItem] = {}
 
-    def hit(self, rule: str, scope: str, user_id: str) -> Refusal | None:
-        """Take one hit of ``rule`` for ``user_id`` in ``scope``; a ``Refusal`` when none is left."""
+    def hit(self, rule: str, scope: str, who: str) -> Refusal | None:
+        """Take one hit of ``rule`` for ``who`` in ``scope``; a ``Refusal`` when none is left."""
+        item = self._item(rule)
+        return None if self._limiter.hit(item, scope, who) else self._refusal(item, scope, who)
+
+    def check(self, rule: str, scope: str, who: str) -> Refusal | None:
+        """Whether a hit would be allowed, without taking one."""
+        item = self._item(rule)
+        return None if self._limiter.test(item, scope, who) else self._refusal(item, scope, who)
+
+    def _item(self, rule: str) -> RateLimitItem:
         item = self._rules.get(rule)
         if item is None:
             item = self._rules[rule] = parse_rule(rule)
-        if self._limiter.hit(item, scope, user_id):
-            return None
-        stats = self._limiter.get_window_stats(item, scope, user_id)
+        return item
+
+    def _refusal(self, item: RateLimitItem, scope: str, who: str) -> Refusal:
+        stats = self._limiter.get_window_stats(item, scope, who)
         return Refusal(limit=item.amount, retry_after=max(1, int(stats.reset_time - time.time() + 0.999)))
 
 

@@ -30,7 +30,7 @@ class AccountServices:
 
     @classmethod
     def build(cls, db: Database, settings: Settings, cancel_run: Callable[[str, str], None]) -> AccountServices:
-        for rule in (settings.rate_runs, settings.rate_provider_calls):
+        for rule in (settings.rate_runs, settings.rate_provider_calls, settings.rate_failed_sign_ins):
             if rule:
                 parse_rule(rule)  # a typo fails at start-up, not on the first run
         tokens = Tokens(db, token_key(settings))

@@ -49,8 +49,14 @@ class KeyCreate(msgspec.Struct):
 
 def _signed_in(request: Request, answer: dict) -> Response[TokenAnswer]:
     cookie = Cookie(key=REFRESH_COOKIE, value=answer["refresh_token"], path="/api/auth", max_age=REFRESH_SECONDS,
-                    httponly=True, samesite="strict", secure=request.url.scheme == "https")
+                    httponly=True, samesite="strict", secure=_https(request))
     return Response(TokenAnswer(**answer), cookies=[cookie])
+
+
+def _https(request: Request) -> bool:
+    """Whether browsers reach this server over https (directly, or per FUSIONFLOW_PUBLIC_URL behind a proxy)."""
+    public = request.app.state.services.runtime.settings.public_url
+    return request.url.scheme == "https" or public.startswith("https://")
 
 
 def _signed_out() -> Response[None]:

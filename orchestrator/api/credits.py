@@ -23,3 +23,4 @@ def ledger(services: Services, user_id: str, limit: Annotated[int, Parameter(ge=
                                   before=decode_cursor(cursor) if cursor else None)
     return msgspec.convert({"entries": found, "next_cursor": encode_cursor(found[-1]["id"]) if more else None},
                            LedgerPage)
+

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
+from orchestrator.accounts.usage import spend_by_provider
 from orchestrator.store.db import Database
 from orchestrator.store.models import assets, cost_records, runs
 
@@ -17,7 +18,8 @@ class Usage:
         self.db = db
 
     def report(self, user_id: str, *, days: int = 30, now: datetime | None = None) -> dict:
-        """Storage (posters included) and counts now; spend on each of the last ``days`` days that had any."""
+        """Storage (posters included) and counts now; spend on each of the last ``days`` days that had
+        any, and by provider over those days."""
         since = ((now or datetime.now(UTC)) - timedelta(days=days - 1)).date().isoformat()
         kind = case(*((assets.c.content_type.like(f"{k}/%"), k) for k in KINDS), else_="other")
         day = func.substr(cost_records.c.created_at, 1, 10)
@@ -30,5 +32,7 @@ class Usage:
             spend = conn.execute(select(day, func.sum(cost_records.c.amount)).where(
                 cost_records.c.user_id == user_id, cost_records.c.created_at >= since)
                 .group_by(day).order_by(day)).all()
+            by_provider = spend_by_provider(conn, user_id, since)
         return {"storage": {k: int(stored.get(k) or 0) for k in (*KINDS, "other")}, "assets": asset_count,
-                "runs": run_count, "spend": [{"day": d, "cost": round(float(c), 6)} for d, c in spend]}
+                "runs": run_count, "spend": [{"day": d, "cost": round(float(c), 6)} for d, c in spend],
+                "spend_by_provider": by_provider}

@@ -46,6 +46,12 @@ def owner(server, client):
         yield http, http.get("/api/me").json()["id"]
 
 
+def me_today() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
 def grant(admin, user_id: str, amount: float) -> None:
     assert admin.post(f"/api/admin/users/{user_id}/credits", json={"amount": amount}).status_code == 201
 
@@ -83,6 +89,9 @@ def test_a_run_reserves_then_charges_and_the_ledger_sums_to_the_balance(owner, f
     assert kinds == [("charge", -PRICE, "i0"), ("charge", -PRICE, "i1"), ("grant", 0.05, None),
                      ("release", PRICE, "i0"), ("release", PRICE, "i1"), ("reserve", -0.02, None)]
     assert {e["run_id"] for e in entries if e["kind"] != "grant"} == {run.json()["id"]}
+    usage = http.get("/api/usage").json()
+    assert usage["spend"] == [{"day": me_today(), "cost": pytest.approx(0.02)}]
+    assert usage["spend_by_provider"] == [{"provider": "fal", "cost": pytest.approx(0.02)}]
 
 
 def test_the_unused_reservation_is_released_when_the_run_ends(owner, fast_fal, admin):

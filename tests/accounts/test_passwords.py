@@ -90,7 +90,7 @@ def test_forged_and_expired_access_tokens_are_401(server, client):
 
     tokens = login(client, register(client))
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
-    forged = jwt.encode({**claims, "exp": int(time.time()) + 3600}, "not the server's key", algorithm="HS256")
+    forged = jwt.encode({**claims, "exp": int(time.time()) + 3600}, "not the server's key, but long enough for HS256", algorithm="HS256")
     assert client.get("/api/me", headers=bearer(forged)).status_code == 401
     # the server's own key, but expired
     old = jwt.encode({**claims, "iat": int(time.time()) - 2000, "exp": int(time.time()) - 1000}, _server_key(server),
@@ -122,3 +122,15 @@ def test_passwords_are_stored_as_argon2_hashes(server, client):
     with server.runtime.db.read() as conn:
         stored = conn.execute(select(users.c.password_hash).where(users.c.name == name)).scalar_one()
     assert stored.startswith("$argon2id$") and "a very secret phrase" not in stored
+
+
+def test_wrong_passwords_for_one_name_are_slowed_down(client):
+    name = register(client)
+    for _ in range(10):
+        assert client.post("/api/auth/login", json={"username": name, "password": "guess guess"}).status_code == 401
+    refused = client.post("/api/auth/login", json={"username": name, "password": "correct horse battery"})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    other = register(client)  # other names are not held up
+    assert client.post("/api/auth/login", json={"username": other, "password": "correct horse battery"}) \
+        .status_code == 200

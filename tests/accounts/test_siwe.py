@@ -100,6 +100,7 @@ def test_the_domain_is_the_public_url_when_set(tmp_path):
         accepted = client.post("/api/auth/siwe/verify",
                                json=signed(wallet, nonce(client), domain="flow.example.com:8443"))
         assert accepted.status_code == 200, accepted.text
+        assert "Secure" in accepted.headers["set-cookie"]  # the public URL is https: so is the cookie
 
 
 def test_the_nonce_route_gives_the_domain_and_the_checksummed_address(client, domain):

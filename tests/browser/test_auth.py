@@ -1,11 +1,13 @@
 """The canvas on a server with authentication on: sign in with a password, a wallet
 (an injected `window.ethereum` stub signing with eth-account), or an API key; the
 sign-in survives a reload with no secret in script-readable storage; the toolbar
-shows who is signed in, the balance and today's spend; 402 and 429 read as messages."""
+shows who is signed in, the balance, today's spend, the graph's estimate and the run's
+cost; 402 and 429 read as messages."""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -92,8 +94,10 @@ def test_password_sign_in_survives_a_reload_and_shows_the_balance(page, auth_ser
 
     text = canvas.add_node("input.text", 200, 200)
     canvas.set_param(text, "default", "only for me")
+    expect(page.locator('[data-testid="estimate"]')).to_have_text("est. $0.00")
     canvas.run()
     canvas.wait_run("succeeded")
+    expect(page.locator('[data-testid="run-cost"]')).to_contain_text("run $0.00")
 
     page.click('[data-testid="sign-out"]')
     expect(dialog).to_be_visible()
@@ -163,6 +167,7 @@ def test_a_run_without_credits_reads_as_a_message(page, auth_server):
     image = canvas.add_node("image.generate", 550, 200)
     canvas.set_param(image, "provider", "fal")
     canvas.connect(prompt, "text", image, "prompt")
+    expect(page.locator('[data-testid="estimate"]')).to_have_text(re.compile(r"est\. \$0\.\d*[1-9]"))
     canvas.run()
     toast = page.locator('[data-testid="toast"]').filter(has_text="Not enough credits")
     expect(toast).to_be_visible()

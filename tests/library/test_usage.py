@@ -13,7 +13,8 @@ from tests.providers.conftest import distributed_env, embedded_env, fal, fal_ser
 
 def test_usage_counts_storage_runs_and_spend(client, fal, media):
     empty = client.get("/api/usage").json()
-    assert empty == {"storage": {"image": 0, "video": 0, "audio": 0, "other": 0}, "assets": 0, "runs": 0, "spend": []}
+    assert empty == {"storage": {"image": 0, "video": 0, "audio": 0, "other": 0}, "assets": 0, "runs": 0, "spend": [],
+                     "spend_by_provider": []}
 
     clip, tone, picture = (upload(client, media[k]) for k in ("video", "audio", "image"))
     poster = wait_until(lambda: client.get("/api/assets", params={"kind": "video"}).json()["assets"][0]["poster"],

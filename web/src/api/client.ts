@@ -4,6 +4,7 @@
 import type {
   AssetRef,
   CatalogModel,
+  Estimate,
   Example,
   GraphDocument,
   NodeSpec,
@@ -91,6 +92,7 @@ function errorFrom(status: number, payload: unknown, text: string): ApiError {
 export const api = {
   catalog: () => request<{ nodes: NodeSpec[] }>('GET', '/nodes').then((r) => r.nodes),
 
+  estimateRun: (graph: GraphDocument) => request<Estimate>('POST', '/runs/estimate', { graph, inputs: {} }),
   submitRun: (graph: GraphDocument, inputs: Record<string, unknown> = {}) =>
     request<Run>('POST', '/runs', { graph, inputs }),
   getRun: (id: string) => request<Run>('GET', `/runs/${encodeURIComponent(id)}`),

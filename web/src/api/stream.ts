@@ -1,5 +1,6 @@
 // Server-Sent Event streams: one run's events, and the user's notifications.
 
+import { renewSession } from './auth';
 import { runEventsUrl, userEventsUrl } from './client';
 import { RUN_EVENT_NAMES, TERMINAL_RUN_EVENTS, type RunEvent, type RunEventName } from './types';
 
@@ -45,9 +46,32 @@ export function followRun(runId: string, onEvent: (e: RunEvent) => void, onLost:
   return { close };
 }
 
-/** Every event of every run of the user, from now on (GET /api/events). */
+/** After the server refused the notifications stream: wait this long, renew the sign-in, open it again. */
+const REOPEN_DELAY_MS = 5000;
+
+/**
+ * Every event of every run of the user, from now on (GET /api/events). The stream's URL
+ * carries a short-lived access token: when a reconnect is refused (the token expired
+ * meanwhile), the sign-in is renewed and the stream opened again.
+ */
 export function followUser(onEvent: (e: RunEvent) => void): StreamHandle {
-  const source = new EventSource(userEventsUrl());
-  listen(source, onEvent);
-  return { close: () => source.close() };
+  let closed = false;
+  let source: EventSource;
+  const open = () => {
+    source = new EventSource(userEventsUrl());
+    listen(source, onEvent);
+    source.onerror = () => {
+      if (closed || source.readyState !== EventSource.CLOSED) return;
+      setTimeout(() => {
+        if (!closed) void renewSession().then((renewed) => renewed && !closed && open());
+      }, REOPEN_DELAY_MS);
+    };
+  };
+  open();
+  return {
+    close: () => {
+      closed = true;
+      source.close();
+    },
+  };
 }

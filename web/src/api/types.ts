@@ -176,3 +176,5 @@ export type NodeSpec = Omit<Schemas['NodeTypeDoc'], 'params' | 'inputs' | 'outpu
 export type Me = Schemas['Profile'];
 export type TokenAnswer = Schemas['TokenAnswer'];
 export type SiweNonce = Schemas['SiweNonce'];
+/** `POST /api/runs/estimate`: the run's cost in USD, and each node's. */
+export type Estimate = Schemas['Estimate'];

@@ -4,8 +4,7 @@
 import { useEffect } from 'react';
 import { useSession } from '../store/session';
 import { useUi } from '../store/ui';
-
-const usd = (amount: number) => `$${amount.toFixed(amount !== 0 && Math.abs(amount) < 0.1 ? 4 : 2)}`;
+import { usd } from './money';
 
 export function AccountBadge() {
   const me = useSession((s) => s.me);

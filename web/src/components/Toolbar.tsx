@@ -3,6 +3,7 @@
 import { useReactFlow } from '@xyflow/react';
 import { useRef } from 'react';
 import { AccountBadge } from './AccountBadge';
+import { CostChip } from './CostChip';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
@@ -120,6 +121,7 @@ export function Toolbar() {
           <span className="ff-muted">no run yet</span>
         )}
       </div>
+      <CostChip />
       <AccountBadge />
     </header>
   );
