@@ -263,6 +263,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider model endpoints with categories and input schemas */
+        get: operations["ApiCatalogModelsCatalogModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/collections": {
         parameters: {
             query?: never;
@@ -371,6 +388,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/examples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The example graphs shipped with FusionFlow */
+        get: operations["ApiExamplesListExamples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs": {
         parameters: {
             query?: never;
@@ -419,6 +453,24 @@ export interface paths {
         put?: never;
         /** Run a template */
         post: operations["ApiGraphsGraphIdRunsRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/graphs/{graph_id}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template's schedules, newest first */
+        get: operations["ApiGraphsGraphIdSchedulesListSchedules"];
+        put?: never;
+        /** Run a template on a cron schedule */
+        post: operations["ApiGraphsGraphIdSchedulesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -558,6 +610,23 @@ export interface paths {
         };
         /** Who the caller is, their credits and spend */
         get: operations["ApiMeMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The secret that signs your webhooks (FusionFlow-Signature) */
+        get: operations["ApiMeWebhookSecretWebhookSecret"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,6 +793,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{run_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's webhook delivery attempts, oldest first */
+        get: operations["ApiRunsRunIdWebhookWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule */
+        get: operations["ApiSchedulesScheduleIdGetSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule */
+        delete: operations["ApiSchedulesScheduleIdRemove"];
+        options?: never;
+        head?: never;
+        /** Change, pause or resume a schedule */
+        patch: operations["ApiSchedulesScheduleIdUpdate"];
+        trace?: never;
+    };
     "/api/usage": {
         parameters: {
             query?: never;
@@ -822,6 +927,17 @@ export interface components {
         Catalog: {
             nodes: components["schemas"]["NodeTypeDoc"][];
         };
+        /** CatalogModel */
+        CatalogModel: {
+            category: string;
+            description: string;
+            id: string;
+            input_schema: {
+                [key: string]: unknown;
+            };
+            provider: string;
+            title: string;
+        };
         /** CollectionCreate */
         CollectionCreate: {
             /** @enum {string} */
@@ -853,12 +969,34 @@ export interface components {
             password: string;
             username: string;
         };
+        /** Deliveries */
+        Deliveries: {
+            deliveries: components["schemas"]["Delivery"][];
+            /** @enum {null|string} */
+            state: "waiting" | "pending" | "delivered" | "failed" | null;
+            url: string | null;
+        };
+        /** Delivery */
+        Delivery: {
+            at: string;
+            error: string | null;
+            status_code: number | null;
+        };
         /** Edge */
         Edge: {
             /** @description "<node id>.<port name>" */
             from: string;
             /** @description "<node id>.<port name>" */
             to: string;
+        };
+        /** @description What went wrong, in words */
+        Error: {
+            error: {
+                /** @description A stable, machine-readable code, e.g. invalid_body */
+                code: string;
+                /** @description What is wrong, naming the field, param or header */
+                message: string;
+            };
         };
         /** Estimate */
         Estimate: {
@@ -868,6 +1006,19 @@ export interface components {
             nodes: {
                 [key: string]: number;
             };
+        };
+        /** Example */
+        Example: {
+            description: string;
+            graph: {
+                [key: string]: unknown;
+            };
+            id: string;
+            name: string;
+        };
+        /** ExampleList */
+        ExampleList: {
+            examples: components["schemas"]["Example"][];
         };
         /** Grant */
         Grant: {
@@ -887,11 +1038,13 @@ export interface components {
         GraphCreate: {
             graph: components["schemas"]["Graph"];
             name: string;
+            webhook?: string | null;
         };
         /** GraphUpdate */
         GraphUpdate: {
             graph: components["schemas"]["Graph"];
             name?: string | null;
+            webhook?: string | null;
         };
         /** HookCategories */
         HookCategories: {
@@ -997,6 +1150,13 @@ export interface components {
             run_id: string | null;
             trigger_word: string;
             weights: components["schemas"]["AssetRef"];
+        };
+        /** ModelList */
+        ModelList: {
+            models: components["schemas"]["CatalogModel"][];
+            next_cursor: string | null;
+            /** @enum {string} */
+            source: "snapshot" | "fal";
         };
         /** ModelPage */
         ModelPage: {
@@ -1109,6 +1269,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            webhook?: string | null;
         };
         /** RunDocument */
         RunDocument: {
@@ -1131,6 +1292,7 @@ export interface components {
             outputs: {
                 [key: string]: unknown;
             };
+            schedule_id: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         };
@@ -1138,6 +1300,48 @@ export interface components {
         RunPage: {
             next_cursor: string | null;
             runs: components["schemas"]["RunDocument"][];
+        };
+        /** Schedule */
+        Schedule: {
+            created_at: string;
+            cron: string;
+            graph_id: string;
+            id: string;
+            inputs: {
+                [key: string]: unknown;
+            };
+            last_error: string | null;
+            last_run_at: string | null;
+            last_run_id: string | null;
+            next_run_at: string | null;
+            paused: boolean;
+            timezone: string;
+            updated_at: string;
+        };
+        /** ScheduleCreate */
+        ScheduleCreate: {
+            cron: string;
+            inputs?: {
+                [key: string]: unknown;
+            };
+            /** @default false */
+            paused: boolean;
+            /** @default UTC */
+            timezone: string;
+        };
+        /** ScheduleList */
+        ScheduleList: {
+            next_cursor: string | null;
+            schedules: components["schemas"]["Schedule"][];
+        };
+        /** ScheduleUpdate */
+        ScheduleUpdate: {
+            cron?: string;
+            inputs?: {
+                [key: string]: unknown;
+            };
+            paused?: boolean;
+            timezone?: string;
         };
         /** SiweBody */
         SiweBody: {
@@ -1173,8 +1377,10 @@ export interface components {
             id: string;
             inputs: components["schemas"]["TemplateInput"][];
             name: string;
+            outputs: components["schemas"]["TemplateOutput"][];
             updated_at: string;
             version: number;
+            webhook: string | null;
         };
         /** TemplateInput */
         TemplateInput: {
@@ -1185,6 +1391,11 @@ export interface components {
         /** TemplateList */
         TemplateList: {
             graphs: components["schemas"]["TemplateDocument"][];
+        };
+        /** TemplateOutput */
+        TemplateOutput: {
+            name: string;
+            type: string;
         };
         /** TemplateRunCreate */
         TemplateRunCreate: {
@@ -1200,6 +1411,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            webhook?: string | null;
         };
         /** TemplateVersion */
         TemplateVersion: {
@@ -1240,6 +1452,10 @@ export interface components {
             daily_limit?: number | null;
             disabled?: boolean;
         };
+        /** WebhookSecret */
+        WebhookSecret: {
+            secret: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1270,19 +1486,13 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1311,19 +1521,13 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1352,19 +1556,13 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerEntry"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1395,19 +1593,13 @@ export interface operations {
                     "application/json": components["schemas"]["AssetPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1458,19 +1650,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1497,19 +1683,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1538,19 +1718,13 @@ export interface operations {
                     "application/json": null;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1577,19 +1751,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1612,19 +1780,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1653,19 +1815,13 @@ export interface operations {
                     "application/json": components["schemas"]["AssetItem"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1693,19 +1849,13 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1733,19 +1883,13 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1772,19 +1916,13 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1807,23 +1945,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": null;
-                };
+                content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1850,19 +1980,13 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1889,19 +2013,13 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1926,19 +2044,13 @@ export interface operations {
                     "application/json": components["schemas"]["SiweNonce"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1965,19 +2077,48 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiCatalogModelsCatalogModels: {
+        parameters: {
+            query?: {
+                q?: string;
+                category?: string | null;
+                provider?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2003,19 +2144,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2042,19 +2177,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2079,19 +2208,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2114,19 +2237,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2155,19 +2272,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2196,19 +2307,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2232,19 +2337,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2270,19 +2369,13 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2317,6 +2410,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ApiExamplesListExamples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleList"];
+                };
             };
         };
     };
@@ -2362,19 +2475,13 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2401,19 +2508,13 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2442,19 +2543,13 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2477,19 +2572,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2518,19 +2607,82 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiGraphsGraphIdSchedulesListSchedules: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                graph_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiGraphsGraphIdSchedulesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                graph_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2555,19 +2707,13 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateVersions"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2595,19 +2741,13 @@ export interface operations {
                     "application/json": components["schemas"]["HookPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2634,19 +2774,13 @@ export interface operations {
                     "application/json": components["schemas"]["HookDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2691,19 +2825,13 @@ export interface operations {
                     "application/json": components["schemas"]["HooksCreated"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2726,19 +2854,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2764,19 +2886,13 @@ export interface operations {
                     "application/json": components["schemas"]["KeyPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2803,19 +2919,13 @@ export interface operations {
                     "application/json": components["schemas"]["KeyCreated"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2838,19 +2948,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2871,6 +2975,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    ApiMeWebhookSecretWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
         };
@@ -2896,19 +3020,13 @@ export interface operations {
                     "application/json": components["schemas"]["ModelPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2933,19 +3051,13 @@ export interface operations {
                     "application/json": components["schemas"]["ModelDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2968,19 +3080,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3028,19 +3134,13 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3067,19 +3167,13 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3106,19 +3200,13 @@ export interface operations {
                     "application/json": components["schemas"]["Estimate"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3143,19 +3231,13 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3180,19 +3262,13 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3256,19 +3332,139 @@ export interface operations {
                     "application/json": components["schemas"]["RunDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiRunsRunIdWebhookWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliveries"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdGetSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ApiSchedulesScheduleIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Bad request: the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3294,19 +3490,13 @@ export interface operations {
                     "application/json": components["schemas"]["UsageDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Bad request: the message says what is wrong */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
