@@ -56,7 +56,7 @@ def _signed_in(request: Request, answer: dict) -> Response[TokenAnswer]:
 def _https(request: Request) -> bool:
     """Whether browsers reach this server over https (directly, or per FUSIONFLOW_PUBLIC_URL behind a proxy)."""
     public = request.app.state.services.runtime.settings.public_url
-    return request.url.scheme == "https" or public.startswith("https://")
+    return request.url.scheme == "https" or (public or "").startswith("https://")
 
 
 def _signed_out() -> Response[None]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import redis.exceptions
+import sqlalchemy.exc
 
 from nodes.redact import without_paths
 from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
@@ -38,6 +40,8 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
+INFRASTRUCTURE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, redis.exceptions.ConnectionError)
+"""Errors of this process's own services, not of the node."""
 CAPPED_RETRY_MS = 250
 """When a user is at ``FUSIONFLOW_USER_MAX_RUNNING``, their next node is looked at again after this."""
 ANNOUNCE_AFTER_SECONDS = 0.05
@@ -282,6 +286,12 @@ class Executor:
             self._retry_or_fail(plan, claim, exc)
         except NodeError as exc:
             self.ledger.fail(claim, plan, {"type": exc.error_type, "message": without_paths(str(exc))})
+        except INFRASTRUCTURE:
+            # The database or Redis went away under the node (a restart): not the node's fault.
+            # Nothing is recorded; its lease runs out and recovery runs it again.
+            log.warning("node %s of run %s lost the database or broker; recovery will run it again",
+                        claim.node_id, claim.run_id)
+            raise
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
             self.ledger.fail(claim, plan, {"type": "internal_error",

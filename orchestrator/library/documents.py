@@ -141,11 +141,19 @@ class SpendDay(msgspec.Struct):
     """USD."""
 
 
+class SpendProvider(msgspec.Struct):
+    provider: str
+    cost: float
+    """USD."""
+
+
 class UsageDocument(msgspec.Struct):
     storage: Storage
     assets: int
     runs: int
     spend: list[SpendDay]
+    spend_by_provider: list[SpendProvider]
+    """Extension: spend over the same days, by provider, largest first."""
 
 
 def as_document(value: Any, kind: type) -> Any:
