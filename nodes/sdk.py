@@ -22,7 +22,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, get_type_hints
+from typing import IO, Annotated, Any, Protocol, get_type_hints
 
 import msgspec
 
@@ -31,7 +31,11 @@ MEDIA_TYPES = ("image", "video", "audio")
 
 
 class Params(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base for params structs: unknown params are errors, every field keyword-only."""
+    """Base for params structs: unknown params are errors, every field keyword-only.
+    Every node takes ``timeout``: its time limit in seconds (default: its type's)."""
+
+    timeout: Annotated[float, msgspec.Meta(gt=0, le=7 * 86400)] | None = None
+    """Seconds this node may run before it is stopped and fails (default: its type's limit)."""
 
 
 class NoParams(Params):
@@ -191,6 +195,8 @@ class NodeType:
     """Returns the name of a missing setting when the params need one (a provider key)."""
     settings: tuple[str, ...] = ()
     """The settings its context may read (provider keys, time-outs); nothing else is visible."""
+    timeout: float = 3600.0
+    """Its default time limit in seconds (a node's ``timeout`` param overrides it)."""
     instant: bool = False
     """A pure function of its params, inputs and run inputs that takes no time (no I/O,
     no assets, no progress): the engine may run it before claiming it and record the
@@ -279,6 +285,7 @@ def node_type(
     check_config: ConfigCheck | None = None,
     settings: tuple[str, ...] = (),
     instant: bool = False,
+    timeout: float = 3600.0,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
     annotation of its second argument; its description defaults to its docstring."""
@@ -302,6 +309,7 @@ def node_type(
             check_config=check_config,
             settings=tuple(settings),
             instant=instant,
+            timeout=timeout,
         )
         return fn
 

@@ -77,6 +77,12 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from orchestrator.metrics import REGISTRY
+
+        start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
     with Runtime.build(settings, executes=True, listen=False) as runtime:
         print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
         stop.wait()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+
+from nodes.providers import circuit
 from sqlalchemy import func, select
 
 from orchestrator.store.db import Database
@@ -26,7 +31,29 @@ QUEUE_DEPTH = Gauge("fusionflow_queue_depth", "Messages waiting in each broker q
 NODES = Gauge("fusionflow_active_nodes", "Unfinished nodes by status", ["status"], registry=REGISTRY)
 
 
-def refresh_gauges(db: Database) -> None:
+class ProviderCalls:
+    """Provider requests of this process, by provider and outcome, read at scrape time."""
+
+    def collect(self):
+        requests = CounterMetricFamily("fusionflow_provider_requests", "Provider requests by outcome",
+                                       labels=["provider", "outcome"])
+        seconds = CounterMetricFamily("fusionflow_provider_request_seconds", "Time spent in provider requests",
+                                      labels=["provider", "outcome"])
+        for (provider, outcome), (count, total) in sorted(circuit.STATS.snapshot().items()):
+            requests.add_metric([provider, outcome], count)
+            seconds.add_metric([provider, outcome], total)
+        yield requests
+        yield seconds
+
+
+REGISTRY.register(ProviderCalls())
+
+
+def refresh_gauges(db: Database, queue_depths: Callable[[], dict[str, int]] | None = None) -> None:
+    """Read the gauges that live elsewhere (the database, the broker) now."""
+    if queue_depths is not None:
+        for queue, depth in queue_depths().items():
+            QUEUE_DEPTH.labels(queue).set(depth)
     with db.read() as conn:
         run_counts = dict(conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status)).all())
         node_counts = dict(conn.execute(

@@ -55,6 +55,9 @@ class Settings:
     retry_max_ms: int
     lease_seconds: int
     stop_grace_seconds: float
+    metrics_port: int | None
+    """Where a ``fusionflow worker`` serves its own Prometheus metrics (off when unset)."""
+    metrics_host: str
     """How long a stopping worker lets its running nodes finish before handing them back."""
     max_nodes: int
     max_edges: int
@@ -139,6 +142,8 @@ def _load() -> Settings:
         retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
         lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
         stop_grace_seconds=_float("FUSIONFLOW_STOP_GRACE_SECONDS", 2.0),
+        metrics_port=_int("FUSIONFLOW_METRICS_PORT", 0) or None,
+        metrics_host=_env("FUSIONFLOW_METRICS_HOST", "127.0.0.1"),
         max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),
         max_edges=_int("FUSIONFLOW_MAX_EDGES", 50_000),
         max_upload_bytes=_int("FUSIONFLOW_MAX_UPLOAD_BYTES", 2 * 1024**3),

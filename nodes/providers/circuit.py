@@ -74,6 +74,35 @@ class CircuitBreaker:
             self._trial = False
 
 
+class CallStats:
+    """Counts and durations of this process's provider requests, by provider and outcome
+    (``ok``, ``transient``, ``error``); the service's metrics read them at scrape time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[tuple[str, str], list[float]] = {}
+
+    def record(self, provider: str, outcome: str, seconds: float) -> None:
+        with self._lock:
+            entry = self._calls.setdefault((provider, outcome), [0, 0.0])
+            entry[0] += 1
+            entry[1] += seconds
+
+    def snapshot(self) -> dict[tuple[str, str], tuple[int, float]]:
+        """(provider, outcome) -> (requests, seconds spent in them)."""
+        with self._lock:
+            return {key: (int(count), total) for key, (count, total) in self._calls.items()}
+
+
+STATS = CallStats()
+
+
+def outcome_of(error: BaseException | None) -> str:
+    if error is None:
+        return "ok"
+    return "transient" if isinstance(error, TransientError) else "error"
+
+
 _BREAKERS: dict[tuple[str, str], CircuitBreaker] = {}
 _LOCK = threading.Lock()
 

@@ -29,7 +29,7 @@ def _estimate(params: FaceSwapParams, prices: dict) -> float:
     return costs.fal_cost(prices, params.model, arguments)[0] * (2 if params.occlusion_prevention else 1)
 
 
-@node_type("video.face_swap", settings=fal.SETTINGS, title="Swap face in video", category="video",
+@node_type("video.face_swap", settings=fal.SETTINGS, timeout=7200, title="Swap face in video", category="video",
            inputs=[Port("face", "image", description="A photo of the face to put in"),
                    Port("video", "video", description="The video whose face is replaced")],
            outputs=[Port("video", "video")], estimate=_estimate, check_config=check_provider)

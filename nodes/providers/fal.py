@@ -125,15 +125,18 @@ def _mapped(exc: Exception, app: str, what: str) -> NodeError:
 
 def _call(breaker: circuit.CircuitBreaker, app: str, what: str, fn, *args, **kwargs):
     breaker.before_call()
+    started = time.monotonic()
     try:
         value = fn(*args, **kwargs)
     except Exception as exc:
         error = _mapped(exc, app, what)
+        circuit.STATS.record("fal", circuit.outcome_of(error), time.monotonic() - started)
         if isinstance(error, TransientError):
             breaker.failure()
         else:
             breaker.success()
         raise error from exc
+    circuit.STATS.record("fal", "ok", time.monotonic() - started)
     breaker.success()
     return value
 

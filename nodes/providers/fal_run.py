@@ -60,7 +60,7 @@ def _assets_in(ctx: Context, value: Any, saved: list[dict], depth: int = 0) -> A
     return {key: _assets_in(ctx, item, saved, depth + 1) for key, item in value.items()}
 
 
-@node_type("fal.run", cacheable=_seeded, settings=fal.SETTINGS, title="Run fal app", category="provider",
+@node_type("fal.run", cacheable=_seeded, settings=fal.SETTINGS, timeout=7200, title="Run fal app", category="provider",
            inputs=[Port("prompt", "text", required=False), Port("image", "image", required=False),
                    Port("video", "video", required=False), Port("audio", "audio", required=False),
                    Port("lora", "json", required=False, description="From lora.train: added to the app's loras"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +115,7 @@ def generate(ctx: Context, model: str, contents: list, config: types.GenerateCon
     breaker = circuit.breaker("gemini", base_url, ctx.setting)
     breaker.before_call()
     ctx.check_cancelled()
+    started = time.monotonic()
     future = _executor.submit(client.models.generate_content, model=model, contents=contents, config=config)
     try:
         while True:
@@ -127,8 +129,10 @@ def generate(ctx: Context, model: str, contents: list, config: types.GenerateCon
         raise
     except Exception as exc:
         error = _mapped(exc, model)
+        circuit.STATS.record("gemini", circuit.outcome_of(error), time.monotonic() - started)
         breaker.failure() if isinstance(error, TransientError) else breaker.success()
         raise error from exc
+    circuit.STATS.record("gemini", "ok", time.monotonic() - started)
     breaker.success()
     return _answer(model, response)
 

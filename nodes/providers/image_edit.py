@@ -50,7 +50,8 @@ def _estimate(params: ImageEditParams, prices: dict) -> float:
     return costs.fal_cost(prices, _model(params), _fal_arguments(params, "", [""]))[0]
 
 
-@node_type("image.edit", cacheable=with_seed, settings=fal.SETTINGS + gemini_adapter.SETTINGS, title="Edit image", category="image",
+@node_type("image.edit", title="Edit image", category="image",
+           cacheable=with_seed, settings=fal.SETTINGS + gemini_adapter.SETTINGS, timeout=7200,
            inputs=[Port("image", "image", description="The image to edit"),
                    Port("prompt", "text", description="What to change"),
                    Port("references", "image", required=False, multiple=True,

@@ -58,7 +58,7 @@ def _zip_images(ctx: Context, images: list[dict]) -> dict:
         target.unlink(missing_ok=True)
 
 
-@node_type("lora.train", settings=fal.SETTINGS, title="Train LoRA", category="training",
+@node_type("lora.train", settings=fal.SETTINGS, timeout=86_400, title="Train LoRA", category="training",
            inputs=[Port("images", "image", multiple=True, description="Training images (10 to 30 work well)")],
            outputs=[Port("lora", "json", description="{path, scale, trigger_word, weights, config}: feed fal.run's lora"),
                     Port("weights_url", "text", description="Where the weights can be fetched (expires)")],

@@ -27,7 +27,7 @@ def _estimate(params: TextGenerateParams, prices: dict) -> float:
     return costs.gemini_estimate(prices, params.model, output_tokens=params.max_output_tokens)
 
 
-@node_type("text.generate", settings=gemini.SETTINGS, title="Generate text", category="text",
+@node_type("text.generate", settings=gemini.SETTINGS, timeout=7200, title="Generate text", category="text",
            inputs=[Port("prompt", "text", description="What to write, or the text to rework"),
                    Port("image", "image", required=False, description="An image to describe or caption")],
            outputs=[Port("text", "text")], estimate=_estimate, check_config=check_provider)

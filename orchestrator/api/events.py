@@ -19,6 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from orchestrator.api.state import Services
 from orchestrator.events.feed import renderer
 from orchestrator.limits import check_int, parse_int
+from orchestrator.metrics import SSE_LISTENERS
 from orchestrator.store import eventlog
 from orchestrator.store.eventlog import WITH_OUTPUTS, Event
 
@@ -50,9 +51,13 @@ async def run_events(run_id: str, request: Request, services: Services, user_id:
     await anyio.to_thread.run_sync(services.runs.require, user_id, run_id)
 
     async def events() -> AsyncIterator[ServerSentEvent | bytes]:
-        yield ServerSentEvent(comment="connected")
-        async for _seq, _kind, frame in services.feeds.listen(run_id, start, user_id=user_id):
-            yield frame
+        SSE_LISTENERS.labels("run").inc()
+        try:
+            yield ServerSentEvent(comment="connected")
+            async for _seq, _kind, frame in services.feeds.listen(run_id, start, user_id=user_id):
+                yield frame
+        finally:
+            SSE_LISTENERS.labels("run").dec()
 
     return _response(events())
 
@@ -73,17 +78,21 @@ async def user_events(request: Request, services: Services, user_id: str, after:
     fresh = renderer(services.runtime.assets)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
-        yield ServerSentEvent(comment="connected")
-        cursor = start
-        with services.runtime.bus.subscribe(f"user:{user_id}") as subscription:
-            while True:
-                batch = await anyio.to_thread.run_sync(read, cursor)
-                datas = await anyio.to_thread.run_sync(lambda: [fresh(user_id, event) for event in batch]) \
-                    if any(event.type in WITH_OUTPUTS for event in batch) else [event.data for event in batch]
-                for event, data in zip(batch, datas):
-                    cursor = event.user_seq
-                    yield ServerSentEvent(data=data, event=event.type, id=str(cursor))
-                if not batch and await subscription.wait_async(POLL_SECONDS):
-                    await asyncio.sleep(BATCH_SECONDS)
+        SSE_LISTENERS.labels("user").inc()
+        try:
+            yield ServerSentEvent(comment="connected")
+            cursor = start
+            with services.runtime.bus.subscribe(f"user:{user_id}") as subscription:
+                while True:
+                    batch = await anyio.to_thread.run_sync(read, cursor)
+                    datas = await anyio.to_thread.run_sync(lambda: [fresh(user_id, event) for event in batch]) \
+                        if any(event.type in WITH_OUTPUTS for event in batch) else [event.data for event in batch]
+                    for event, data in zip(batch, datas):
+                        cursor = event.user_seq
+                        yield ServerSentEvent(data=data, event=event.type, id=str(cursor))
+                    if not batch and await subscription.wait_async(POLL_SECONDS):
+                        await asyncio.sleep(BATCH_SECONDS)
+        finally:
+            SSE_LISTENERS.labels("user").dec()
 
     return _response(events())

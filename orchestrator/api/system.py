@@ -42,5 +42,5 @@ async def health(services: Services) -> Response[dict[str, Any]]:
 
 @get("/metrics", tags=["system"], summary="Prometheus metrics")
 async def metrics(services: Services) -> Response[bytes]:
-    await anyio.to_thread.run_sync(refresh_gauges, services.runtime.db)
+    await anyio.to_thread.run_sync(refresh_gauges, services.runtime.db, services.runtime.queue_depths)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -20,7 +20,7 @@ from dramatiq.errors import ConnectionClosed
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import compute_backoff
+from dramatiq.common import compute_backoff, dq_name
 from dramatiq.message import Message
 from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, ShutdownNotifications, TimeLimit
 
@@ -112,6 +112,18 @@ def declare_actor(broker: dramatiq.Broker, queue_name: str,
     """Bind ``execute(run_id, node_id)`` to ``broker`` as the ``execute_node`` actor."""
     return dramatiq.Actor(execute, broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name,
                           priority=0, options={"max_retries": 0})
+
+
+def queue_depths(broker: dramatiq.Broker) -> dict[str, int]:
+    """Messages waiting in each of the broker's queues (delayed ones included)."""
+    depths: dict[str, int] = {}
+    for queue in sorted(broker.get_declared_queues()):
+        if isinstance(broker, RedisBroker):  # a list of message ids per queue, and one per delay queue
+            depths[queue] = int(broker.client.llen(f"{broker.namespace}:{queue}")) + int(
+                broker.client.llen(f"{broker.namespace}:{dq_name(queue)}"))
+        elif isinstance(broker, StubBroker):
+            depths[queue] = broker.queues[queue].qsize() + broker.queues[dq_name(queue)].qsize()
+    return depths
 
 
 def ping_broker(broker: dramatiq.Broker) -> None:

@@ -25,6 +25,13 @@ from orchestrator.graph.plan import Plan, signatures
 _encode = msgspec.json.Encoder(order="sorted").encode
 
 
+def _params_material(params: Any) -> dict:
+    """The params that decide outputs (a time limit does not)."""
+    material = msgspec.to_builtins(params)
+    material.pop("timeout", None)
+    return material
+
+
 def plan_signatures(plan: Plan, catalog: Mapping[str, NodeType], run_inputs: dict[str, Any]) -> dict[str, str]:
     """The signature of every node of ``plan`` that has one."""
     own: dict[str, bytes | None] = {}
@@ -36,10 +43,10 @@ def plan_signatures(plan: Plan, catalog: Mapping[str, NodeType], run_inputs: dic
         if node_type.type.startswith("input."):
             name = getattr(params, "name", None) or node_id
             value = run_inputs.get(name, MISSING)
-            material = [node_type.type, node_type.version, msgspec.to_builtins(params),
+            material = [node_type.type, node_type.version, _params_material(params),
                         None if value is MISSING else value]
         elif node_type.is_cacheable(params):
-            material = [node_type.type, node_type.version, msgspec.to_builtins(params)]
+            material = [node_type.type, node_type.version, _params_material(params)]
         else:
             continue
         own[node_id] = _encode(material)
@@ -48,7 +55,7 @@ def plan_signatures(plan: Plan, catalog: Mapping[str, NodeType], run_inputs: dic
 
 def value_key(node_type: NodeType, params: Any, inputs: dict[str, Any]) -> str:
     """The key of one execution from the values it received."""
-    material = [node_type.type, node_type.version, msgspec.to_builtins(params), _by_content(inputs)]
+    material = [node_type.type, node_type.version, _params_material(params), _by_content(inputs)]
     return hashlib.sha256(_encode(material)).hexdigest()
 
 

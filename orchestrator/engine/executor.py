@@ -10,12 +10,9 @@ sends the others, so parallel branches still spread over every worker.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +27,7 @@ from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
+from orchestrator.engine.timers import Timers
 from orchestrator.graph.plan import Plan, build_plan
 from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.metrics import HANDBACKS
@@ -86,46 +84,6 @@ class RunCache:
         return info
 
 
-class StartAnnouncer:
-    """Writes ``node.started`` for nodes still running ``delay`` seconds after their claim."""
-
-    def __init__(self, ledger: Ledger, delay: float = ANNOUNCE_AFTER_SECONDS) -> None:
-        self._ledger = ledger
-        self._delay = delay
-        self._due: list[tuple[float, int, Claim]] = []
-        self._counter = itertools.count()
-        self._wake = threading.Condition()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._loop, name="fusionflow-starts", daemon=True)
-        self._thread.start()
-
-    def watch(self, claim: Claim) -> None:
-        with self._wake:
-            heapq.heappush(self._due, (time.monotonic() + self._delay, next(self._counter), claim))
-            if len(self._due) == 1:
-                self._wake.notify()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopped = True
-            self._wake.notify()
-        self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while True:
-            with self._wake:
-                while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
-                    self._wake.wait(None if not self._due else self._due[0][0] - time.monotonic())
-                if self._stopped:
-                    return
-                _, _, claim = heapq.heappop(self._due)
-            if not claim.announced:
-                try:
-                    self._ledger.announce(claim)
-                except Exception:
-                    log.exception("could not announce the start of %s/%s", claim.run_id, claim.node_id)
-
-
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
                  assets: AssetService | None, settings: Settings) -> None:
@@ -135,7 +93,7 @@ class Executor:
         self.assets = assets
         self.settings = settings
         self.runs = RunCache(ledger, catalog)
-        self.starts = StartAnnouncer(ledger)
+        self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
         self._stopping = False
@@ -189,7 +147,7 @@ class Executor:
         return handed
 
     def close(self) -> None:
-        self.starts.stop()
+        self.timers.stop()
 
     # -- one node ----------------------------------------------------------------------
 
@@ -253,12 +211,20 @@ class Executor:
                           cancel_event=cancel_event)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
-        self.starts.watch(claim)
+        self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
+        limit = params.timeout or node_type.timeout
+        expired = threading.Event()
+        deadline = self.timers.after(limit, lambda: (expired.set(), cancel_event.set()))
         try:
             outputs = node_type.execute(ctx, params, inputs)
             return _check_outputs(node_type, outputs)
         except Cancelled:
-            self.ledger.cancelled(claim)
+            if expired.is_set():
+                self.ledger.fail(claim, info.plan, {"type": "timeout", "message": (
+                    f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
+                    "(raise its timeout param if it needs longer)")})
+            else:
+                self.ledger.cancelled(claim)
         except TRANSIENT as exc:
             self._retry_or_fail(info, claim, exc)
         except NodeError as exc:
@@ -268,6 +234,7 @@ class Executor:
             self.ledger.fail(claim, info.plan, {"type": "internal_error",
                                                 "message": without_paths(f"{type(exc).__name__}: {exc}")})
         finally:
+            deadline.cancel()
             with self._active_lock:
                 self._active.pop(key, None)
             ctx.cleanup()
@@ -285,6 +252,10 @@ class Executor:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
         if self.ledger.retry(claim, error, delay_ms):
             self.dispatcher.send(claim.run_id, claim.node_id, delay_ms=delay_ms)
+
+    def _announce(self, claim: Claim) -> None:
+        if not claim.announced:
+            self.ledger.announce(claim)
 
     # -- inputs ------------------------------------------------------------------------
 

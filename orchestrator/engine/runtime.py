@@ -24,7 +24,7 @@ from nodes.catalog import load_catalog
 from nodes.sdk import NodeType
 from orchestrator.assets import AssetService
 from orchestrator.assets.factory import build_asset_service
-from orchestrator.engine.broker import build_broker, declare_actor, ping_broker
+from orchestrator.engine.broker import build_broker, declare_actor, ping_broker, queue_depths
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.ledger import Ledger
@@ -109,6 +109,9 @@ class Runtime:
 
     def ping_broker(self) -> None:
         ping_broker(self.broker)
+
+    def queue_depths(self) -> dict[str, int]:
+        return queue_depths(self.broker)
 
     def close(self) -> None:
         if self._maintenance is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 REQUIRED = {
     "input.text": ({"name", "default"}, [], [("text", "text")]),
     "input.number": ({"name", "default"}, [], [("number", "number")]),
@@ -38,6 +40,20 @@ def test_metrics_are_prometheus_text(client):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     assert "fusionflow_http_requests_total" in response.text
     assert 'fusionflow_runs{status="succeeded"}' in response.text
+
+
+def test_metrics_show_queues_listeners_and_recovery(client):
+    run = client.post("/api/runs", json={"graph": {"version": 1, "nodes": [
+        {"id": "w", "type": "flow.wait", "params": {"seconds": 5, "steps": 10}}], "edges": []}}).json()
+    with client.stream("GET", f"/api/runs/{run['id']}/events") as stream:
+        lines = stream.iter_lines()  # (kept: dropping the iterator closes the stream)
+        assert next(lines) == ": connected"
+        text = client.get("/metrics").text
+    client.post(f"/api/runs/{run['id']}/cancel")
+    assert re.search(r'^fusionflow_sse_listeners\{stream="run"\} [1-9]', text, re.M), text
+    assert re.search(r'^fusionflow_queue_depth\{queue="[^"]+"\} \d', text, re.M)
+    for name in ("fusionflow_resends_total", "fusionflow_lease_expiries_total", "fusionflow_handbacks_total"):
+        assert f"\n{name} " in text
 
 
 def test_openapi_documents_every_route_and_the_streams(client):

@@ -4,6 +4,7 @@ ordered event logs. The servers here are this module's own, since tests stop the
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -105,6 +106,22 @@ def test_workers_killed_mid_run_lose_no_run_and_no_output(env):
             assert final["outputs"] == {"j12": {"text": expected}}
             assert_complete_log(client, final)
     assert took < 2 * LEASE + 30, f"the runs took {took:.0f} s after the last kill"
+
+
+def test_a_worker_serves_its_own_metrics_with_the_recovery_it_did(env):
+    port = servers.free_port()
+    graph, _ = tagged_chain("metrics-", steps=3, seconds=1.0)
+    with deployment({**env, "FUSIONFLOW_METRICS_PORT": str(port)}, workers=0) as (client, pool):
+        doomed = pool.add()
+        run = submit(client, graph)
+        events(client, run["id"], until="node.progress")
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(5)
+        pool.add()  # finds the dead worker's node once its lease runs out, and sends it again
+        assert wait_run(client, run["id"], timeout=2 * LEASE + 60)["status"] == "succeeded"
+        text = httpx.get(f"http://127.0.0.1:{port}/").text
+    assert re.search(r"^fusionflow_lease_expiries_total [1-9]", text, re.M), text
+    assert re.search(r"^fusionflow_resends_total [1-9]", text, re.M)
 
 
 def test_a_redis_restart_mid_run_loses_nothing(env, own_redis):

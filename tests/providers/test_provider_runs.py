@@ -137,6 +137,15 @@ def test_cancel_reaches_fal(client, fal):
     assert fal.cancelled.wait(10) and fal.cancels == [fal.submissions[0].id]
 
 
+def test_a_provider_node_past_its_time_limit_fails_and_its_fal_job_is_cancelled(client, fal):
+    fal.scenario("fal-ai/slow-app", never_finish=True, steps=[{"status": "IN_QUEUE", "queue_position": 3}])
+    graph = {"version": 1, "nodes": [{"id": "slow", "type": "fal.run",
+                                      "params": {"app": "fal-ai/slow-app", "timeout": 2}}], "edges": []}
+    run = wait_run(client, client.post("/api/runs", json={"graph": graph}).json()["id"])
+    assert run["status"] == "failed" and run["nodes"]["slow"]["error"]["type"] == "timeout"
+    assert fal.cancelled.wait(10) and fal.cancels == [fal.submissions[0].id]
+
+
 def test_missing_keys_are_refused_at_submission(tmp_path):
     graph = {"version": 1, "nodes": [
         {"id": "p", "type": "input.text"},
