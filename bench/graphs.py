@@ -66,3 +66,12 @@ def successors(graph: dict) -> tuple[dict[str, list[str]], dict[str, int]]:
             preds[target].add(source)
             succ[source].append(target)
     return succ, {n: len(p) for n, p in preds.items()}
+
+
+def mapped(items: int = 1000) -> dict:
+    """One mapped node (``text.format_each``) over a list of ``items`` texts: one
+    execution per item at run time, then gathered."""
+    return {"version": 1, "name": f"mapped-{items}", "nodes": [
+        {"id": "items", "type": "input.json", "params": {"default": [f"hook {i}" for i in range(items)]}},
+        {"id": "each", "type": "text.format_each", "params": {"template": "#{item}"}}],
+        "edges": [{"from": "items.json", "to": "each.items"}]}

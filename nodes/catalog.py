@@ -58,7 +58,7 @@ def load_catalog() -> Catalog:
 
 
 def _build() -> Catalog:
-    from nodes.builtin import flow, inputs, text  # noqa: F401  (declare on import)
+    from nodes.builtin import flow, inputs, library, text  # noqa: F401  (declare on import)
     from nodes.media import archive, ffmpeg_nodes, generate, image_nodes, variants  # noqa: F401
     from nodes.providers import face_swap, fal_run, image_edit, lora, plugins, text_generate  # noqa: F401
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 SNIFF_BYTES = 64
 """How many leading bytes ``sniff`` needs."""
+SAFETENSORS = "application/x-safetensors"
+"""Model weights (a LoRA) in the safetensors format."""
 
 _FTYP_AUDIO = {b"M4A ", b"M4B ", b"M4P ", b"F4A "}
 _FTYP_QUICKTIME = {b"qt  "}
@@ -49,6 +51,8 @@ def sniff(head: bytes) -> str | None:
         return "audio/flac"
     if head.startswith(b"PK\x03\x04"):
         return "application/zip"
+    if len(head) > 9 and head[8:10] in (b'{"', b"{ ") and 2 <= int.from_bytes(head[:8], "little") < 100_000_000:
+        return SAFETENSORS  # an 8-byte little-endian header length, then the JSON header
     return None
 
 

@@ -140,6 +140,18 @@ class Context(Protocol):
     def record_cost(self, amount: float, detail: str = "") -> None:
         """Add a provider cost (USD) to the node and the run."""
 
+    def collection_items(self, collection_id: str) -> list[dict]:
+        """The asset references of one of the user's collections, in order (``NodeError`` if unknown)."""
+
+    def hooks(self, category: str, limit: int | None = None) -> list[str]:
+        """The texts of one of the user's hook categories, oldest first (``NodeError`` if it has none)."""
+
+    def model(self, model_id: str) -> dict:
+        """One of the user's trained models, with its ``weights`` reference (``NodeError`` if unknown)."""
+
+    def register_model(self, *, name: str, base_model: str, trigger_word: str, weights: dict) -> dict:
+        """Register the model this node trained (once per node of a run); returns it."""
+
 
 class _Missing:
     def __repr__(self) -> str:
@@ -161,6 +173,17 @@ CacheRule = Callable[[Any], bool]
 def with_seed(params: Any) -> bool:
     """The cache rule of generators and provider nodes: cacheable when a ``seed`` is given."""
     return getattr(params, "seed", None) is not None
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """A mapped node type: one node in the graph, one execution per item of the list on
+    input ``over``, expanded at run time. Each execution runs the type's function with
+    that item on ``over`` (its own events, retries, cache entry and worker); when all
+    have succeeded, ``gather`` turns their outputs, in item order, into the node's."""
+
+    over: str
+    gather: Callable[[list[dict[str, Any]]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -195,6 +218,8 @@ class NodeType:
     """Returns the name of a missing setting when the params need one (a provider key)."""
     settings: tuple[str, ...] = ()
     """The settings its context may read (provider keys, time-outs); nothing else is visible."""
+    mapped: MapSpec | None = None
+    """Set for a mapped node type (see ``MapSpec``)."""
     timeout: float = 3600.0
     """Its default time limit in seconds (a node's ``timeout`` param overrides it)."""
     instant: bool = False
@@ -253,6 +278,7 @@ class NodeType:
             "outputs": [{"name": p.name, "type": p.type, "description": p.description} for p in self.outputs],
             "cacheable": bool(self.cacheable),
             "cacheable_when": "seed" if callable(self.cacheable) else None,
+            "mapped_over": self.mapped.over if self.mapped else None,
         }
 
 
@@ -286,6 +312,7 @@ def node_type(
     settings: tuple[str, ...] = (),
     instant: bool = False,
     timeout: float = 3600.0,
+    mapped: MapSpec | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
     annotation of its second argument; its description defaults to its docstring."""
@@ -310,6 +337,7 @@ def node_type(
             settings=tuple(settings),
             instant=instant,
             timeout=timeout,
+            mapped=mapped,
         )
         return fn
 

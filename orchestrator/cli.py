@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--key", help="API key for --server (default FUSIONFLOW_API_KEY)")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("gc", help="sweep now: expired assets and runs, unreferenced bytes, old cache entries")
 
     openapi = commands.add_parser("openapi", help="print the API's OpenAPI document (what /schema/openapi.json serves)")
     openapi.add_argument("--out", type=Path, help="write it to this file instead")
@@ -40,11 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     users_commands = users.add_subparsers(dest="users_command", required=True)
     create = users_commands.add_parser("create", help="create a user and print its API key (last line)")
     create.add_argument("name")
+    create.add_argument("--admin", action="store_true", help="make the user an admin (contract section 12)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return {"serve": _serve, "worker": _worker, "run": _run, "migrate": _migrate, "users": _users,
-            "openapi": _openapi}[args.command](args)
+            "openapi": _openapi, "gc": _gc}[args.command](args)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -119,6 +121,23 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gc(args: argparse.Namespace) -> int:
+    from orchestrator.assets.factory import build_asset_service
+    from orchestrator.library.retention import Sweeper
+    from orchestrator.store import migrate
+    from orchestrator.store.db import Database
+
+    settings = settings_module.load()
+    db = Database(settings.database_url)
+    if settings.embedded_database:
+        migrate.upgrade(db)
+    sweeper = Sweeper(db, build_asset_service(settings, db), settings)
+    swept = sweeper.sweep()
+    db.dispose()
+    print("swept: " + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in swept.items()), flush=True)
+    return 0
+
+
 def _users(args: argparse.Namespace) -> int:
     from orchestrator.store import migrate
     from orchestrator.store.db import Database
@@ -128,9 +147,10 @@ def _users(args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     if settings.embedded_database:
         migrate.upgrade(db)
-    user_id, key = create_user(db, args.name)
+    user_id, key = create_user(db, args.name, admin=args.admin)
     db.dispose()
-    print(f"created user {args.name} ({user_id}); its API key, shown once:")
+    role = "admin" if args.admin else "user"
+    print(f"created {role} {args.name} ({user_id}); its API key, shown once:")
     print(key)
     return 0
 

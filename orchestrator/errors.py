@@ -51,6 +51,17 @@ class RunFinished(Conflict):
         super().__init__(f"run {run_id} has already finished")
 
 
+class Rejected(DomainError):
+    """Well-formed input refused as it stands (422), with members naming what is at fault
+    (``asset_id``, ``line``) beside the code and the message."""
+
+    code = "rejected"
+
+    def __init__(self, message: str, *, code: str | None = None, **fields) -> None:
+        super().__init__(message, code=code)
+        self.fields = fields
+
+
 class Unavailable(DomainError):
     """A dependency the request needs is not there (no asset store configured)."""
 

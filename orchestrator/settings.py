@@ -67,13 +67,29 @@ class Settings:
     provider_timeout_seconds: float
     secret_key: str
     prices: dict = field(default_factory=dict)
+    retention_days: float = 30
+    """Assets made by runs, and finished runs, are deleted this long after (``FUSIONFLOW_RETENTION_DAYS``)."""
+    batch_ttl_hours: float = 24
+    """Outputs of runs with a ``variants.*`` node expire this long after (``FUSIONFLOW_BATCH_TTL_HOURS``)."""
+    sweep_interval_seconds: float = 3600
+    """How often the maintenance loop sweeps expired assets and unreferenced bytes."""
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
     max_json_bytes: int = 4 * 1024 * 1024
     """The body limit of every route but the uploads (``FUSIONFLOW_MAX_JSON_BYTES``)."""
-    public_url: str | None = None
-    """``FUSIONFLOW_PUBLIC_URL``: where clients and providers reach this server; the base of
-    every URL made outside a request."""
+    # accounts and spend (contract section 12)
+    public_url: str = ""
+    """``FUSIONFLOW_PUBLIC_URL``: where users and providers reach this server (the SIWE domain is its
+    host[:port]; the base of every asset URL made outside a request)."""
+    registration_open: bool = False
+    credits: bool = False
+    """``FUSIONFLOW_CREDITS=on``: runs are priced against each user's balance and daily limit."""
+    rate_runs: str = ""
+    """``FUSIONFLOW_RATE_RUNS``, e.g. ``60/min``: run submissions per user (empty: unlimited)."""
+    rate_provider_calls: str = ""
+    """``FUSIONFLOW_RATE_PROVIDER_CALLS``, e.g. ``120/min``: provider nodes started per user."""
+    siwe_chains: tuple[int, ...] = (1,)
+    """``FUSIONFLOW_SIWE_CHAINS``: the chain ids a SIWE message may name (comma-separated)."""
 
     @property
     def distributed(self) -> bool:
@@ -152,7 +168,15 @@ def _load() -> Settings:
         provider_timeout_seconds=_float("FUSIONFLOW_PROVIDER_TIMEOUT", 60.0),
         secret_key=_env("FUSIONFLOW_SECRET_KEY") or "",
         prices=parse_prices(_env("FUSIONFLOW_PRICES"), DEFAULT_PRICES),
+        retention_days=_float("FUSIONFLOW_RETENTION_DAYS", 30),
+        batch_ttl_hours=_float("FUSIONFLOW_BATCH_TTL_HOURS", 24),
+        sweep_interval_seconds=_float("FUSIONFLOW_SWEEP_INTERVAL_SECONDS", 3600),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
         max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
-        public_url=_env("FUSIONFLOW_PUBLIC_URL"),
+        public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/"),
+        registration_open=(_env("FUSIONFLOW_REGISTRATION", "closed") or "").lower() == "open",
+        credits=_bool("FUSIONFLOW_CREDITS", False),
+        rate_runs=_env("FUSIONFLOW_RATE_RUNS", "") or "",
+        rate_provider_calls=_env("FUSIONFLOW_RATE_PROVIDER_CALLS", "") or "",
+        siwe_chains=tuple(int(c) for c in (_env("FUSIONFLOW_SIWE_CHAINS", "1") or "1").split(",") if c.strip()),
     )

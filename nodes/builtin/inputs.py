@@ -18,6 +18,12 @@ class NumberInputParams(Params):
     default: float = 0
 
 
+class JsonInputParams(Params):
+    name: str | None = None
+    default: Any = None
+    """Any JSON value (a list of texts, of asset references, ...)."""
+
+
 class AssetInputParams(Params):
     name: str | None = None
     default: str | None = None
@@ -42,6 +48,12 @@ def number_input(ctx: Context, params: NumberInputParams, inputs: dict) -> dict:
     return {"number": _value(ctx, params)}
 
 
+@node_type("input.json", title="JSON input", category="input", outputs=[Port("json", "json")], instant=True)
+def json_input(ctx: Context, params: JsonInputParams, inputs: dict) -> dict:
+    """The run's input ``name`` as any JSON value, else ``default``."""
+    return {"json": _value(ctx, params)}
+
+
 def _asset_input(kind: str):
     def run(ctx: Context, params: AssetInputParams, inputs: dict) -> dict:
         asset_id = _value(ctx, params)
@@ -61,6 +73,6 @@ def _asset_input(kind: str):
 for _kind, _title in (("image", "Image input"), ("video", "Video input"), ("audio", "Audio input")):
     node_type(f"input.{_kind}", title=_title, category="input", outputs=[Port(_kind, _kind)])(_asset_input(_kind))
 
-INPUT_TYPES = {"input.text": "text", "input.number": "number", "input.image": "image",
+INPUT_TYPES = {"input.text": "text", "input.number": "number", "input.json": "json", "input.image": "image",
                "input.video": "video", "input.audio": "audio"}
 """Node type -> the type of the run input it declares."""

@@ -25,7 +25,7 @@ import ffmpeg as ff
 
 from nodes.media import ffmpeg as runner
 from nodes.media.providers import Provider, config_check, dispatch
-from nodes.sdk import Context, Params, Port, node_type, with_seed
+from nodes.sdk import Context, NodeError, Params, Port, node_type, with_seed
 
 ProviderName = Literal["local", "fal", "gemini"]
 Seed = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
@@ -52,6 +52,10 @@ class ImageParams(Params):
     height: Annotated[int, msgspec.Meta(ge=64, le=4096)] = 1024
     seed: Seed | None = None
     """Same prompt, size and seed: same picture. Without a seed, a random one (see the ``seed`` output)."""
+    lora: str | None = None
+    """``fal`` only: a trained model's id (``GET /api/models``); drawn with its base model and weights."""
+    lora_scale: Annotated[float, msgspec.Meta(ge=-4, le=4)] = 1.0
+    """How strongly the LoRA applies."""
 
 
 def local_image(ctx: Context, params: ImageParams, inputs: dict) -> dict:
@@ -126,6 +130,8 @@ IMAGE_PROVIDERS: dict[str, Provider] = {"local": local_image}
 def generate_image(ctx: Context, params: ImageParams, inputs: dict) -> dict:
     """Text to image. ``local`` draws a deterministic PNG offline (the same bytes for the same
     prompt, size and seed); without ``seed`` a random one is used and given in the outputs."""
+    if params.lora and params.provider != "fal":
+        raise NodeError(f"lora {params.lora!r} needs provider 'fal' (this node uses {params.provider!r})")
     return dispatch(IMAGE_PROVIDERS, "image.generate", ctx, params, inputs)
 
 

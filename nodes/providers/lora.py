@@ -24,6 +24,10 @@ from nodes.sdk import Context, NodeError, Params, Port, node_type
 class LoraTrainParams(Params):
     provider: Literal["fal"] = "fal"
     model: str = "fal-ai/flux-lora-fast-training"
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    """The name of the model this registers in the library (default: the trigger word, else the node id)."""
+    base_model: str = "fal-ai/flux-lora"
+    """The fal app that draws with the weights (``image.generate`` uses it for this model)."""
     trigger_word: str = ""
     """A rare word that calls the trained subject or style up in prompts."""
     steps: Annotated[int, msgspec.Meta(ge=1, le=10000)] = 1000
@@ -61,11 +65,12 @@ def _zip_images(ctx: Context, images: list[dict]) -> dict:
 @node_type("lora.train", settings=fal.SETTINGS, timeout=86_400, title="Train LoRA", category="training",
            inputs=[Port("images", "image", multiple=True, description="Training images (10 to 30 work well)")],
            outputs=[Port("lora", "json", description="{path, scale, trigger_word, weights, config}: feed fal.run's lora"),
-                    Port("weights_url", "text", description="Where the weights can be fetched (expires)")],
+                    Port("weights_url", "text", description="Where the weights can be fetched (expires)"),
+                    Port("model_id", "text", description="The model registered in the library (image.generate's lora)")],
            estimate=_estimate, check_config=check_provider)
 def lora_train(ctx: Context, params: LoraTrainParams, inputs: dict) -> dict:
-    """Trains a FLUX LoRA on fal from a set of images; the weights become an asset.
-    Needs FAL_KEY. Costs per training step (about $2 per 1,000 steps)."""
+    """Trains a FLUX LoRA on fal from a set of images; the weights become an asset and the
+    model is registered in the library (``GET /api/models``) under ``name``. Needs FAL_KEY. Costs per training step (about $2 per 1,000 steps)."""
     images = inputs.get("images") or []
     if not images:
         raise NodeError("lora.train needs at least one image")
@@ -87,4 +92,6 @@ def lora_train(ctx: Context, params: LoraTrainParams, inputs: dict) -> dict:
     ctx.record_cost(amount, detail, key=f"fal:{request_id}")
     lora = {"path": weights_ref["url"], "scale": 1.0, "trigger_word": params.trigger_word,
             "weights": weights_ref, "config": config_ref}
-    return {"lora": lora, "weights_url": weights_ref["url"]}
+    model = ctx.register_model(name=params.name or params.trigger_word or ctx.node_id, base_model=params.base_model,
+                               trigger_word=params.trigger_word, weights=weights_ref)
+    return {"lora": lora, "weights_url": weights_ref["url"], "model_id": model["id"]}

@@ -26,6 +26,8 @@ from nodes.providers.download import save_bytes, save_url
 from nodes.sdk import Context, NodeError
 
 FAL_IMAGE_MODEL = "fal-ai/flux/schnell"
+FAL_LORA_MODEL = "fal-ai/flux-lora"
+"""What an image with a ``lora`` is priced at (the usual base of a trained model)."""
 GEMINI_IMAGE_MODEL = "gemini-2.5-flash-image"
 FAL_VIDEO_MODEL = "fal-ai/kling-video/v2.1/standard/image-to-video"
 FAL_AUDIO_MODEL = "fal-ai/kokoro/american-english"
@@ -74,9 +76,22 @@ def fal_image_result(ctx: Context, app: str, arguments: dict, result: dict, requ
     return ref
 
 
+def _with_lora(ctx: Context, params: Any, app: str, arguments: dict) -> str:
+    """Add the trained model named by ``params.lora`` to the arguments (its weights, its
+    trigger word before the prompt); the app to call (the model's base unless ``model`` is set)."""
+    model = ctx.model(params.lora)
+    arguments["loras"] = [{"path": ctx.asset_url(model["weights"]), "scale": float(getattr(params, "lora_scale", 1.0))}]
+    trigger = model.get("trigger_word") or ""
+    if trigger and trigger.lower() not in arguments["prompt"].lower():
+        arguments["prompt"] = f"{trigger}, {arguments['prompt']}" if arguments["prompt"] else trigger
+    return app if "/" in (getattr(params, "model", None) or "") else model["base_model"]
+
+
 def generate_image_fal(ctx: Context, params: Any, prompt: str) -> dict:
     app = _model(params, "fal", FAL_IMAGE_MODEL)
     arguments = _fal_image_arguments(params, prompt)
+    if getattr(params, "lora", None):
+        app = _with_lora(ctx, params, app, arguments)
     result, request_id = fal.run(ctx, app, arguments, expected_seconds=10)
     ref = fal_image_result(ctx, app, arguments, result, request_id)
     return {"image": ref, "seed": result.get("seed", arguments.get("seed"))}
@@ -108,7 +123,7 @@ def gemini_image_result(ctx: Context, model: str, answer: gemini.Answer) -> dict
 def estimate_image(params: Any, prices: dict) -> float:
     provider = getattr(params, "provider", "local")
     if provider == "fal":
-        app = _model(params, "fal", FAL_IMAGE_MODEL)
+        app = _model(params, "fal", FAL_LORA_MODEL if getattr(params, "lora", None) else FAL_IMAGE_MODEL)
         return costs.fal_cost(prices, app, _fal_image_arguments(params, ""))[0]
     if provider == "gemini":
         return costs.gemini_estimate(prices, _model(params, "gemini", GEMINI_IMAGE_MODEL), images=1)

@@ -13,10 +13,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import assets, bodies, events, nodes, system
+from orchestrator.api import accounts, admin, assets, bodies, credits, events, library, nodes, system, usage
 from orchestrator.api.auth import current_user
-from orchestrator.api.errors import HANDLERS, document_errors
+from orchestrator.api.collections import CollectionController
+from orchestrator.api.errors import HANDLERS, document_answers
 from orchestrator.api.graphs import GraphController
+from orchestrator.api.hooks import HookController
+from orchestrator.api.models import ModelController
 from orchestrator.api.openapi import add_stream_docs
 from orchestrator.api.runs import RunController
 from orchestrator.api.state import Services
@@ -71,9 +74,13 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
 
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, events.run_events,
-                        events.user_events, system.health, system.metrics, *assets.ROUTES, *web],
+                        events.user_events, system.health, system.metrics, *accounts.ROUTES,
+                        admin.AdminController, credits.ledger,
+                        CollectionController, HookController, ModelController, usage.usage,
+                        *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py
+                        *assets.ROUTES, *web],
         dependencies={"services": Provide(lambda: services, sync_to_thread=False, use_cache=True),
-                      "user_id": Provide(current_user, sync_to_thread=False)},
+                      "user_id": Provide(current_user, sync_to_thread=True)},
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(title="FusionFlow", version=__version__, path="/schema"),
         middleware=[count_requests, assets.base_url_middleware],
@@ -87,6 +94,6 @@ def create_app(runtime: Runtime, *, web_dist: Path = WEB_DIST) -> Litestar:
         debug=False,
     )
     add_stream_docs(app)
-    document_errors(app)
+    document_answers(app)
     app.state.services = services
     return app

@@ -186,8 +186,8 @@ async def upload(request: Request, services: Services, user_id: str) -> dict[str
         if problem:
             raise ApiError(problem, code="unsupported_media_type", status=415)
         return await anyio.to_thread.run_sync(
-            lambda: store.put_spooled(user_id, spool.path, spool.digest.hexdigest(), spool.size, stored_type,
-                                      _clean_filename(filename)))
+            lambda: services.library.assets.accept_upload(user_id, spool.path, spool.digest.hexdigest(), spool.size,
+                                                          stored_type, _clean_filename(filename)))
     finally:
         spool.discard()
 
@@ -225,12 +225,12 @@ def create_upload(data: UploadCreate, services: Services, user_id: str) -> dict[
       summary="Register a direct upload as an asset")
 def complete_upload(upload_id: str, services: Services, user_id: str) -> dict[str, Any]:
     try:
-        return _store(services).complete_upload(user_id, upload_id,
-                                                max_bytes=services.runtime.settings.max_upload_bytes)
+        ref = _store(services).complete_upload(user_id, upload_id, max_bytes=services.runtime.settings.max_upload_bytes)
     except LookupError:
         raise NotFound(f"upload {upload_id} does not exist") from None
     except UploadRejected as exc:
         raise ApiError(exc.message, code=exc.code, status=exc.status) from None
+    return services.library.assets.accept_direct_upload(user_id, ref)
 
 
 @put("/api/assets/uploads/{upload_id:str}/content", status_code=200, tags=["assets"],

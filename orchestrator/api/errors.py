@@ -11,7 +11,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Unavailable
+from orchestrator.accounts.errors import Forbidden, InsufficientCredits, InvalidField, RateLimited, Unauthorized
+from orchestrator.errors import Conflict, DomainError, GraphInvalid, InvalidRequest, NotFound, Rejected, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ class ApiError(Exception):
             self.status = status
 
 
-STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, InvalidRequest: 400, Unavailable: 503}
+STATUS_OF = {NotFound: 404, Conflict: 409, GraphInvalid: 422, Rejected: 422, InvalidRequest: 400, Unavailable: 503,
+             Unauthorized: 401, Forbidden: 403, InvalidField: 422, InsufficientCredits: 402, RateLimited: 429}
 """Each domain error's status; a class not listed takes its nearest listed base's."""
 
 
@@ -57,7 +59,10 @@ def api_error(_: Request, exc: ApiError) -> Response:
 def domain_error(_: Request, exc: DomainError) -> Response:
     if isinstance(exc, GraphInvalid):
         return _json(422, {"errors": exc.errors})
-    return _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message}})
+    fields = exc.fields if isinstance(exc, Rejected) else {}
+    response = _json(status_of(exc), {"error": {"code": exc.code, "message": exc.message, **fields}})
+    response.headers.update(getattr(exc, "headers", {}))  # Retry-After and RateLimit-* on a 429
+    return response
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:
@@ -102,9 +107,9 @@ ERROR_SCHEMA = Schema(
     })})
 
 
-def document_errors(app: Litestar) -> None:
-    """Describe error answers in the OpenAPI document as they are sent (``{"error": {code,
-    message}}``), not as the framework's own validation error."""
+def document_answers(app: Litestar) -> None:
+    """Describe answers in the OpenAPI document as they are sent: a 400 as ``{"error": {code,
+    message}}`` (not the framework's own validation error), a 204 with no body."""
     schema = app.openapi_schema
     components = schema.components
     components.schemas = {**(components.schemas or {}), "Error": ERROR_SCHEMA}
@@ -113,5 +118,10 @@ def document_errors(app: Litestar) -> None:
     for item in (schema.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch", "head"):
             operation = getattr(item, method, None)
-            if operation is not None and operation.responses and "400" in operation.responses:
+            if operation is None or not operation.responses:
+                continue
+            if "400" in operation.responses:
                 operation.responses["400"] = error
+            no_content = operation.responses.get("204")
+            if isinstance(no_content, OpenAPIResponse):
+                no_content.content = None

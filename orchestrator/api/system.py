@@ -6,9 +6,11 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Response, get
+from litestar.di import Provide
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from orchestrator import __version__
+from orchestrator.api.auth import current_admin
 from orchestrator.api.state import Services
 from orchestrator.metrics import REGISTRY, refresh_gauges
 
@@ -40,7 +42,8 @@ async def health(services: Services) -> Response[dict[str, Any]]:
     return Response(body, status_code=200 if ok else 503)
 
 
-@get("/metrics", tags=["system"], summary="Prometheus metrics")
-async def metrics(services: Services) -> Response[bytes]:
+@get("/metrics", tags=["system"], summary="Prometheus metrics (with auth on: an admin's credential)",
+     dependencies={"admin_id": Provide(current_admin, sync_to_thread=True)})
+async def metrics(services: Services, admin_id: str) -> Response[bytes]:
     await anyio.to_thread.run_sync(refresh_gauges, services.runtime.db, services.runtime.queue_depths)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

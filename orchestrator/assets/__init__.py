@@ -17,6 +17,7 @@ looks the id up (a hash is never a permission).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -28,11 +29,15 @@ class AssetService(Protocol):
     def get(self, user_id: str, asset_id: str) -> dict | None:
         """The asset's reference with a fresh URL, or None (unknown, or another user's)."""
 
-    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None) -> dict:
-        """Store a local file (content-addressed: the same bytes are stored once)."""
+    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None,
+                 row: dict | None = None) -> dict:
+        """Store a local file (content-addressed: the same bytes are stored once). Without
+        ``row``, the user's upload with the same bytes and file name is answered again; with
+        it (more column values: a run output's origin and expiry), a new asset is made."""
 
-    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
-        """Store a stream without holding it in memory."""
+    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None,
+                   row: dict | None = None) -> dict:
+        """Store a stream without holding it in memory (``row`` as for ``put_file``)."""
 
     def open(self, user_id: str, ref: dict) -> AbstractContextManager[IO[bytes]]:
         """Stream the bytes of the user's asset ``ref`` names; ``AssetNotFound`` if none."""
@@ -43,6 +48,9 @@ class AssetService(Protocol):
     def url(self, user_id: str, ref: dict) -> str:
         """A URL for the user's asset that works as it stands until it expires."""
 
+    def reference(self, row) -> dict:
+        """The reference (fresh URL included) of an ``assets`` row the caller selected by its owner."""
+
     def with_fresh_urls(self, user_id: str, value: Any) -> Any:
         """``value`` with every reference to one of the user's assets inside it made whole
         again from the store (fresh URL included); other references lose their ``url``."""
@@ -52,6 +60,15 @@ class AssetService(Protocol):
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
         """Start a direct upload: ``{"upload_id", "url", "method": "PUT", "headers", "expires_at"}``."""
+
+    def delete_object(self, sha256: str) -> None:
+        """Remove the bytes with this SHA-256 (the caller checked that no asset needs them)."""
+
+    def stored_objects(self, *, before: float) -> Iterator[str]:
+        """The SHA-256 of every stored object last written before ``before`` (epoch seconds)."""
+
+    def sweep_uploads(self, *, before: float) -> int:
+        """Remove direct uploads started before ``before`` and never completed; how many."""
 
     def complete_upload(self, user_id: str, upload_id: str, *, max_bytes: int) -> dict:
         """Register what was PUT to an upload's URL as an asset; returns its reference.

@@ -27,11 +27,6 @@ from orchestrator.store.models import assets
 CHUNK = 1024 * 1024
 """Bytes per read when copying or hashing: memory never grows with the file."""
 
-SWEEP_INTERVAL = 600
-"""Seconds between two sweeps of abandoned direct uploads, started by ``create_upload``."""
-SWEEP_GRACE = 60
-"""Seconds past an upload's expiry before the sweep takes it (a completion may be under way)."""
-
 
 def object_key(sha256: str) -> str:
     """Where the bytes with this SHA-256 live, relative to the store's root."""
@@ -80,7 +75,6 @@ class BaseAssetStore:
         self.db = db
         self.url_expiry_seconds = url_expiry_seconds
         self.scratch = scratch
-        self._swept_at = float("-inf")
 
     # -- what a store implements ------------------------------------------------------
 
@@ -107,7 +101,8 @@ class BaseAssetStore:
             row = conn.execute(select(assets).where(assets.c.id == asset_id, assets.c.user_id == user_id)).first()
         return self._ref(row) if row is not None else None
 
-    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None) -> dict:
+    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None,
+                 row: dict | None = None) -> dict:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file")
@@ -115,19 +110,20 @@ class BaseAssetStore:
         content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha):
             self._object_store(sha, path, content_type, owned=False)
-        return self.register(user_id, sha, size, content_type, filename)
+        return self.register(user_id, sha, size, content_type, filename, row=row)
 
-    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
+    def put_stream(self, user_id: str, stream: IO[bytes], content_type: str, *, filename: str | None = None,
+                   row: dict | None = None) -> dict:
         with self.spooled(stream) as (path, sha, size, _head):
-            return self.put_spooled(user_id, path, sha, size, content_type, filename)
+            return self.put_spooled(user_id, path, sha, size, content_type, filename, row=row)
 
     def put_spooled(self, user_id: str, path: Path, sha256: str, size: int, content_type: str,
-                    filename: str | None = None) -> dict:
+                    filename: str | None = None, *, row: dict | None = None) -> dict:
         """Store a scratch file whose hash is already known (moved into place when possible)."""
         content_type = stored_type(content_type, read_head(path))
         if not self._object_exists(sha256):
             self._object_store(sha256, path, content_type, owned=True)
-        return self.register(user_id, sha256, size, content_type, filename)
+        return self.register(user_id, sha256, size, content_type, filename, row=row)
 
     @contextmanager
     def spooled(self, stream: IO[bytes], *, limit: int | None = None) -> Iterator[tuple[Path, str, int, bytes]]:
@@ -165,6 +161,12 @@ class BaseAssetStore:
                     assets.c.id.in_(sorted(ids)), assets.c.user_id == user_id))}
         return _replace_refs(value, owned)
 
+    def reference(self, row) -> dict:
+        """The reference (fresh URL included) of an ``assets`` row the caller selected by its owner
+        (anything with its ``id``, ``content_type``, ``size``, ``sha256`` and ``filename``)."""
+        return self._ref_from({"id": row.id, "content_type": row.content_type, "size": row.size,
+                               "sha256": row.sha256, "filename": row.filename})
+
     def owned_row(self, user_id: str, ref: Any):
         """The row of the user's asset that ``ref`` names by its ``asset_id``; nothing
         else in ``ref`` counts. Raises ``AssetNotFound``."""
@@ -178,20 +180,6 @@ class BaseAssetStore:
         return row
 
     # -- direct uploads: what both stores check -----------------------------------------------
-
-    def sweep_uploads(self, now: float | None = None) -> int:
-        """Delete direct uploads abandoned past their expiry; returns how many files went."""
-        raise NotImplementedError
-
-    def sweep_soon(self) -> None:
-        """Sweep abandoned uploads if the last sweep in this process is ``SWEEP_INTERVAL`` old."""
-        if time.monotonic() - self._swept_at >= SWEEP_INTERVAL:
-            self._swept_at = time.monotonic()
-            self.sweep_uploads()
-
-    def abandoned_before(self, now: float | None) -> float:
-        """Uploads last written before this time are past their expiry (and the grace)."""
-        return (time.time() if now is None else now) - self.url_expiry_seconds - SWEEP_GRACE
 
     @staticmethod
     def check_claim(upload_id: str, info: dict, size: int, max_bytes: int) -> None:
@@ -212,16 +200,23 @@ class BaseAssetStore:
 
     # -- rows ---------------------------------------------------------------------------
 
-    def register(self, user_id: str, sha256: str, size: int, content_type: str, filename: str | None) -> dict:
-        """The user's asset for these bytes and type: the existing row, else a new one."""
-        with self.db.read() as conn:
-            row = conn.execute(select(assets).where(
-                assets.c.user_id == user_id, assets.c.sha256 == sha256, assets.c.content_type == content_type,
-            ).order_by(assets.c.id).limit(1)).first()
-        if row is not None and (filename is None or row.filename == filename):
-            return self._ref(row)
-        values = {"id": new_id("a"), "user_id": user_id, "sha256": sha256, "content_type": content_type,
-                  "size": size, "filename": filename, "created_at": now_iso()}
+    def register(self, user_id: str, sha256: str, size: int, content_type: str, filename: str | None,
+                 *, row: dict | None = None) -> dict:
+        """The user's uploaded asset with these bytes, type and file name, else a new one.
+
+        ``row``: more column values for the new row (a run's output: its origin and expiry);
+        with it, a new row is always made."""
+        if row is None:
+            with self.db.read() as conn:
+                found = conn.execute(select(assets).where(
+                    assets.c.user_id == user_id, assets.c.sha256 == sha256, assets.c.content_type == content_type,
+                    assets.c.filename.is_(None) if filename is None else assets.c.filename == filename,
+                    assets.c.origin_run_id.is_(None), assets.c.poster_of.is_(None),
+                ).order_by(assets.c.id).limit(1)).first()
+            if found is not None:
+                return self._ref(found)
+        values = {**(row or {}), "id": new_id("a"), "user_id": user_id, "sha256": sha256,
+                  "content_type": content_type, "size": size, "filename": filename, "created_at": now_iso()}
         with self.db.write() as conn:
             conn.execute(assets.insert().values(**values))
         return self._ref_from(values)

@@ -43,11 +43,12 @@ class LocalAssetStore(BaseAssetStore):
     def path_of(self, sha256: str) -> Path:
         return self.root / object_key(sha256)
 
-    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None) -> dict:
+    def put_file(self, user_id: str, path: Path, content_type: str, *, filename: str | None = None,
+                 row: dict | None = None) -> dict:
         """One pass: copy into ``tmp/`` while hashing, then rename into place (a second
         pass to hash first would read a 1 GB output twice)."""
         with open(path, "rb") as source:
-            return self.put_stream(user_id, source, content_type, filename=filename)
+            return self.put_stream(user_id, source, content_type, filename=filename, row=row)
 
     def _object_exists(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
@@ -77,6 +78,23 @@ class LocalAssetStore(BaseAssetStore):
                             "providers can fetch input assets from it")
         return url
 
+    def delete_object(self, sha256: str) -> None:
+        self.path_of(sha256).unlink(missing_ok=True)
+
+    def stored_objects(self, *, before: float) -> Iterator[str]:
+        for path in (self.root / "objects").glob("*/*"):
+            if len(path.name) == 64 and path.stat().st_mtime < before:
+                yield path.name
+
+    def sweep_uploads(self, *, before: float) -> int:
+        removed = 0
+        for meta in (self.root / "uploads").glob("*/up_*.json"):
+            if meta.stat().st_mtime < before:
+                meta.with_suffix("").unlink(missing_ok=True)
+                meta.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def check(self) -> None:
         probe = self.root / "tmp" / f".health-{secrets.token_hex(4)}"
         probe.write_bytes(b"ok")
@@ -101,7 +119,6 @@ class LocalAssetStore(BaseAssetStore):
         return folder / upload_id, folder / f"{upload_id}.json"
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
-        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data, meta = self._upload_paths(user_id, upload_id)
         meta.parent.mkdir(parents=True, exist_ok=True)
@@ -147,14 +164,3 @@ class LocalAssetStore(BaseAssetStore):
         finally:
             for path in (claimed, data, meta):
                 path.unlink(missing_ok=True)
-
-    def sweep_uploads(self, now: float | None = None) -> int:
-        before, removed = self.abandoned_before(now), 0
-        for path in (self.root / "uploads").glob("*/*"):
-            try:
-                if path.stat().st_mtime < before:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                pass  # completed or swept meanwhile
-        return removed

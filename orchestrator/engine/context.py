@@ -19,6 +19,8 @@ from typing import IO, Any
 from nodes.sdk import MISSING, Cancelled, NodeError
 from orchestrator.assets import AssetService
 from orchestrator.engine.ledger import Claim, Ledger
+from orchestrator.errors import NotFound
+from orchestrator.library import Library
 
 CANCEL_CHECK_INTERVAL = 0.25
 """Seconds between two looks at the run's cancel flag (``sleep`` wakes this often)."""
@@ -26,7 +28,7 @@ CANCEL_CHECK_INTERVAL = 0.25
 
 class NodeContext:
     def __init__(self, *, claim: Claim, ledger: Ledger, assets: AssetService | None, run_inputs: dict[str, Any],
-                 settings: dict[str, Any], cancel_event: threading.Event) -> None:
+                 settings: dict[str, Any], cancel_event: threading.Event, library: Library | None = None) -> None:
         self.run_id = claim.run_id
         self.node_id = claim.node_id
         self.attempt = claim.attempt
@@ -37,6 +39,7 @@ class NodeContext:
         self._run_inputs = run_inputs
         self._settings = settings
         self._cancel_event = cancel_event
+        self._library = library
         self._checked_at = 0.0
         self._temp: Path | None = None
         self._cost_seq = 0
@@ -112,9 +115,43 @@ class NodeContext:
         return self._store().url(self.user_id, ref)
 
     def save_asset(self, source: Path | IO[bytes], content_type: str, *, filename: str | None = None) -> dict:
+        """A new asset with this run and node as its origin, expiring as the retention says (with a library)."""
+        if self._library is not None:
+            return self._library.assets.save_run_output(self.user_id, self.run_id, self.node_id, source,
+                                                        content_type, filename)
         if isinstance(source, (str, Path)):
             return self._store().put_file(self.user_id, Path(source), content_type, filename=filename)
         return self._store().put_stream(self.user_id, source, content_type, filename=filename)
+
+    # -- the library: the run's user's collections, hooks and models -------------------------
+
+    def _lib(self) -> Library:
+        if self._library is None:
+            raise NodeError("no asset store is configured, so there is no library")
+        return self._library
+
+    def collection_items(self, collection_id: str) -> list[dict]:
+        try:
+            return self._lib().collections.references(self.user_id, collection_id)
+        except LookupError:
+            raise NodeError(f"collection {collection_id!r} does not exist") from None
+
+    def hooks(self, category: str, limit: int | None = None) -> list[str]:
+        try:
+            return self._lib().hooks.texts(self.user_id, category, limit)
+        except LookupError:
+            raise NodeError(f"hooks category {category!r} does not exist (no hooks in it)") from None
+
+    def model(self, model_id: str) -> dict:
+        try:
+            return self._lib().models.get(self.user_id, model_id)
+        except NotFound:
+            raise NodeError(f"model {model_id!r} does not exist") from None
+
+    def register_model(self, *, name: str, base_model: str, trigger_word: str, weights: dict) -> dict:
+        return self._lib().models.register(self.user_id, name=name, base_model=base_model,
+                                           trigger_word=trigger_word, weights_id=weights["asset_id"],
+                                           run_id=self.run_id, node_id=self.node_id)
 
     # -- provider bookkeeping -----------------------------------------------------------
 

@@ -125,6 +125,8 @@ class NodeTypeDoc(msgspec.Struct):
     outputs: list[OutputPortDoc]
     cacheable: bool
     cacheable_when: Literal["seed"] | None
+    mapped_over: str | None
+    """For a mapped node type: the input whose list it runs once per item of."""
 
 
 class Catalog(msgspec.Struct):

@@ -22,13 +22,15 @@ import msgspec
 
 from nodes.redact import without_paths
 from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
+from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.engine.timers import Timers
-from orchestrator.graph.plan import Plan, build_plan
+from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of, with_child
 from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Settings
@@ -53,6 +55,11 @@ class RunInfo:
     outputs: dict[str, dict] = field(default_factory=dict)
     """Outputs of this run's nodes finished in this process (they never change once
     recorded), so a successor run here needs no database read for them."""
+
+    def plan_for(self, node_id: str) -> Plan:
+        """The plan as a node sees it: for one execution of a mapped node, with that
+        execution in it (see ``orchestrator.graph.plan.with_child``)."""
+        return with_child(self.plan, node_id) if parent_of(node_id) is not None else self.plan
 
 
 class RunCache:
@@ -86,12 +93,14 @@ class RunCache:
 
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
-                 assets: AssetService | None, settings: Settings) -> None:
+                 assets: AssetService | None, settings: Settings, library: Library | None = None) -> None:
         self.ledger = ledger
         self.dispatcher = dispatcher
         self.catalog = catalog
         self.assets = assets
         self.settings = settings
+        self.library = library
+        """The user's collections, hooks and models, and run outputs' origin and expiry (nodes reach it via their context)."""
         self.runs = RunCache(ledger, catalog)
         self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
@@ -108,8 +117,8 @@ class Executor:
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
-        node_type = self.catalog.get(info.plan.types.get(node_id, ""))
-        if node_type is not None and node_type.instant:
+        node_type = self.catalog.get(info.plan_for(node_id).types.get(node_id, ""))
+        if node_type is not None and node_type.instant and (node_type.mapped is None or parent_of(node_id)):
             claim = self._run_instant(info, node_id, node_type)
         else:
             claim = self.ledger.claim(run_id, node_id, info.user_id)
@@ -153,14 +162,18 @@ class Executor:
 
     def _run(self, info: RunInfo, claim: Claim) -> Claim | None:
         node_id = claim.node_id
-        node_type = self.catalog.get(info.plan.types[node_id])
+        plan = info.plan_for(node_id)
+        node_type = self.catalog.get(plan.types[node_id])
         try:
             if node_type is None:
-                raise NodeError(f"node type {info.plan.types[node_id]!r} is not installed on this worker")
-            params = msgspec.convert(info.plan.params[node_id], node_type.params)
-            inputs = self._inputs(info, node_id, node_type)
+                raise NodeError(f"node type {plan.types[node_id]!r} is not installed on this worker")
+            if claim.gather:
+                return self._gather(info, claim, node_type)
+            params, inputs = self._params_and_inputs(info, node_id, plan, node_type)
+            if node_type.mapped is not None and parent_of(node_id) is None:
+                return self._expand(info, claim, node_type, params, inputs)
         except (NodeError, msgspec.ValidationError) as exc:
-            self.ledger.fail(claim, info.plan, {"type": "invalid_node", "message": str(exc)})
+            self.ledger.fail(claim, plan, {"type": "invalid_node", "message": str(exc)})
             return None
 
         cache_key = None
@@ -174,12 +187,40 @@ class Executor:
             # (A node with a signature was looked up when the run was submitted.)
         cached = outputs is not None
         if outputs is None:
-            outputs = self._call(info, claim, node_type, params, inputs)
+            outputs = self._call(info, plan, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=cached, inline=True,
+        outcome = self.ledger.succeed(claim, plan, outputs, cached=cached, inline=True,
                                       cache_key=None if cached else cache_key)
         return self._after_success(info, node_id, outputs, outcome)
+
+    # -- mapped nodes ----------------------------------------------------------------------
+
+    def _expand(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
+                inputs: dict[str, Any]) -> Claim | None:
+        """A mapped node's list is known: one execution per item, sent to every worker
+        (or, expanded already by an earlier claim, its executions' outputs gathered)."""
+        if self.ledger.mapped_count(claim) is not None:
+            return self._gather(info, claim, node_type)
+        items = _items(inputs, node_type.mapped.over)
+        if not items:
+            outputs = _check_outputs(node_type, node_type.mapped.gather([]))
+            return self._after_success(info, claim.node_id, outputs,
+                                       self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True))
+        self.dispatcher.send_all(info.run_id, self.ledger.expand(claim, len(items)))
+        return None
+
+    def _gather(self, info: RunInfo, claim: Claim, node_type: NodeType) -> Claim | None:
+        count = self.ledger.mapped_count(claim) or 0
+        children = [child_id(claim.node_id, i) for i in range(count)]
+        produced = self.ledger.outputs_of(info.run_id, children)
+        try:
+            outputs = _check_outputs(node_type, node_type.mapped.gather([produced[c] for c in children]))
+        except Exception as exc:
+            self.ledger.fail(claim, info.plan, {"type": "internal_error", "message": f"gathering: {exc}"})
+            return None
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True)
+        return self._after_success(info, claim.node_id, outputs, outcome)
 
     def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
@@ -190,25 +231,26 @@ class Executor:
     def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
         """Run an instant node first, then claim and record it in one transaction. When
         anything goes wrong, take the ordinary way (claim, run, record the failure)."""
+        plan = info.plan_for(node_id)
         try:
-            params = msgspec.convert(info.plan.params[node_id], node_type.params)
-            inputs = self._inputs(info, node_id, node_type)
-            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs))
+            params, inputs = self._params_and_inputs(info, node_id, plan, node_type)
+            outputs = _check_outputs(node_type, node_type.execute(_InstantContext(info, node_id), params, inputs),
+                                     ports=node_type.mapped is None)
         except Exception:
             claim = self.ledger.claim(info.run_id, node_id, info.user_id)
             return self._run(info, claim) if claim is not None else None
-        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, info.plan, outputs, inline=True,
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, plan, outputs, inline=True,
                                                 cache_key=info.signatures.get(node_id))
         return self._after_success(info, node_id, outputs, outcome)
 
-    def _call(self, info: RunInfo, claim: Claim, node_type: NodeType, params: Any,
+    def _call(self, info: RunInfo, plan: Plan, claim: Claim, node_type: NodeType, params: Any,
               inputs: dict[str, Any]) -> dict | None:
         """Run the node's function; on failure record what happened and return None."""
         cancel_event = threading.Event()
         key = (claim.run_id, claim.node_id)
         ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
                           settings=self.settings.node_view(node_type.allowed_settings(params)),
-                          cancel_event=cancel_event)
+                          cancel_event=cancel_event, library=self.library)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
@@ -216,23 +258,27 @@ class Executor:
         expired = threading.Event()
         deadline = self.timers.after(limit, lambda: (expired.set(), cancel_event.set()))
         try:
+            gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
+                            attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.execute(ctx, params, inputs)
+            if node_type.mapped is not None:  # one item's outputs: the node's come from gathering them
+                return _check_outputs(node_type, outputs, ports=False)
             return _check_outputs(node_type, outputs)
         except Cancelled:
             if expired.is_set():
-                self.ledger.fail(claim, info.plan, {"type": "timeout", "message": (
+                self.ledger.fail(claim, plan, {"type": "timeout", "message": (
                     f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
                     "(raise its timeout param if it needs longer)")})
             else:
                 self.ledger.cancelled(claim)
         except TRANSIENT as exc:
-            self._retry_or_fail(info, claim, exc)
+            self._retry_or_fail(plan, claim, exc)
         except NodeError as exc:
-            self.ledger.fail(claim, info.plan, {"type": exc.error_type, "message": without_paths(str(exc))})
+            self.ledger.fail(claim, plan, {"type": exc.error_type, "message": without_paths(str(exc))})
         except Exception as exc:  # a bug in a node: fail the node, keep the worker
             log.exception("node %s (%s) of run %s crashed", claim.node_id, node_type.type, claim.run_id)
-            self.ledger.fail(claim, info.plan, {"type": "internal_error",
-                                                "message": without_paths(f"{type(exc).__name__}: {exc}")})
+            self.ledger.fail(claim, plan, {"type": "internal_error",
+                                           "message": without_paths(f"{type(exc).__name__}: {exc}")})
         finally:
             deadline.cancel()
             with self._active_lock:
@@ -240,11 +286,11 @@ class Executor:
             ctx.cleanup()
         return None
 
-    def _retry_or_fail(self, info: RunInfo, claim: Claim, exc: Exception) -> None:
+    def _retry_or_fail(self, plan: Plan, claim: Claim, exc: Exception) -> None:
         error = {"type": getattr(exc, "error_type", "transient"), "message": str(exc) or type(exc).__name__}
         if claim.attempt >= self.settings.max_attempts:
             error["message"] += f" (gave up after {claim.attempt} attempts)"
-            self.ledger.fail(claim, info.plan, error)
+            self.ledger.fail(claim, plan, error)
             return
         delay_ms = backoff_ms(claim.attempt, self.settings.retry_base_ms, self.settings.retry_max_ms)
         retry_after = getattr(exc, "retry_after", None)
@@ -257,11 +303,23 @@ class Executor:
         if not claim.announced:
             self.ledger.announce(claim)
 
-    # -- inputs ------------------------------------------------------------------------
+    # -- inputs --------------------------------------------------------------------------------
 
-    def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType) -> dict[str, Any]:
-        wiring = info.plan.wiring[node_id]
-        preds = info.plan.predecessors[node_id]
+    def _params_and_inputs(self, info: RunInfo, node_id: str, plan: Plan,
+                           node_type: NodeType) -> tuple[Any, dict[str, Any]]:
+        """A node's params and input values; for one execution of a mapped node, its item
+        on the mapped input."""
+        params = msgspec.convert(plan.params[node_id], node_type.params)
+        inputs = self._inputs(info, node_id, node_type, plan)
+        item = parent_of(node_id)
+        if node_type.mapped is not None and item is not None:
+            inputs[node_type.mapped.over] = _items(inputs, node_type.mapped.over)[item[1]]
+        return params, inputs
+
+    def _inputs(self, info: RunInfo, node_id: str, node_type: NodeType, plan: Plan | None = None) -> dict[str, Any]:
+        plan = plan or info.plan
+        wiring = plan.wiring[node_id]
+        preds = plan.predecessors[node_id]
         outputs = {p: info.outputs[p] for p in preds if p in info.outputs}
         elsewhere = [p for p in preds if p not in outputs]
         if elsewhere:
@@ -309,9 +367,18 @@ def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
     return max(1, int(delay * random.uniform(0.8, 1.2)))
 
 
-def _check_outputs(node_type: NodeType, outputs: Any) -> dict:
+def _items(inputs: dict[str, Any], port: str) -> list:
+    items = inputs.get(port)
+    if not isinstance(items, list):
+        raise NodeError(f"{port} must be a list to run once per item, not {type(items).__name__}")
+    return items
+
+
+def _check_outputs(node_type: NodeType, outputs: Any, *, ports: bool = True) -> dict:
     if not isinstance(outputs, dict):
         raise NodeError(f"{node_type.type} returned {type(outputs).__name__}, not a dict of outputs")
+    if not ports:
+        return outputs
     missing = [p.name for p in node_type.outputs if p.name not in outputs]
     if missing:
         raise NodeError(f"{node_type.type} returned no value for output(s) {', '.join(missing)}")

@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from orchestrator.accounts import gate
 from orchestrator.events.bus import Bus, Note
-from orchestrator.graph.plan import Plan
+from orchestrator.graph.plan import Plan, child_id, parent_of
 from orchestrator.metrics import LEASE_EXPIRIES
 from orchestrator.store import eventlog
 from orchestrator.store.db import Database
@@ -102,6 +103,24 @@ REMEMBER = Prepared(text(
     "INSERT INTO output_cache (user_id, key, outputs, created_at) VALUES (:p_user, :p_key, :p_outputs, :p_ts) "
     "ON CONFLICT DO NOTHING").bindparams(_P("p_outputs", type_=JSONText())))
 """Store outputs in the cache; the first writer of a key wins (both SQLite and PostgreSQL)."""
+EXPAND = Prepared(update(run_nodes).where(*HELD)
+                  .values(pending=_P("p_count"), external_id=_P("p_mark"), lease_until=None, progress=0.0,
+                          message=_P("p_message"))
+                  .returning(run_nodes.c.node_id))
+CHILD_DONE = Prepared(
+    update(run_nodes)
+    .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"), run_nodes.c.status == "running")
+    .values(pending=run_nodes.c.pending - 1,
+            lease_until=case((run_nodes.c.pending == 1, _P("p_lease")), else_=None))
+    .returning(run_nodes.c.pending, run_nodes.c.attempts, run_nodes.c.external_id))
+PROGRESS_MAPPED = Prepared(update(run_nodes)
+                           .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"))
+                           .values(progress=_P("p_progress"), message=_P("p_message")))
+FAIL_MAPPED = Prepared(
+    update(run_nodes)
+    .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"), run_nodes.c.status == "running")
+    .values(status="failed", error=_P("p_error", type_=JSONText()), finished_at=_P("p_ts"), lease_until=None)
+    .returning(run_nodes.c.node_id))
 CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
 RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache).where(runs.c.id == _P("p_run"))
 OUTPUTS_OF = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
@@ -118,6 +137,8 @@ class Claim:
     node_id: str
     attempt: int
     user_id: str
+    gather: bool = False
+    """A mapped node whose executions have all succeeded: gather their outputs."""
     announced: bool = False
     """Whether its ``node.started`` is in the log (see the module docstring)."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -127,6 +148,10 @@ class Claim:
 def held_params(claim: Claim) -> dict:
     """The parameters of ``HELD`` for ``claim``."""
     return {"p_run": claim.run_id, "p_node": claim.node_id, "p_attempt": claim.attempt}
+
+
+MAPPED = "mapped:"
+"""``external_id`` of a mapped node once expanded: ``mapped:<number of items>``."""
 
 
 @dataclass
@@ -152,13 +177,17 @@ class Ledger:
 
     def create_run(self, *, run_id: str, user_id: str, plan: Plan, graph: dict, inputs: dict,
                    graph_id: str | None, graph_version: int | None, use_cache: bool,
-                   signatures: dict[str, str] | None = None) -> list[str]:
+                   signatures: dict[str, str] | None = None,
+                   admit: Callable[[Connection], None] | None = None) -> list[str]:
         """Record a run, its nodes and its first events; returns the nodes to dispatch.
 
         Nodes whose ``signatures`` are in the user's output cache, with everything
-        upstream of them, are recorded as succeeded (``cached``) right here."""
+        upstream of them, are recorded as succeeded (``cached``) right here. ``admit``
+        runs first in the transaction (credits, limits): what it raises writes nothing."""
         created = now_iso()
         with self.db.write() as conn:
+            if admit is not None:
+                admit(conn)
             hits = self._cached(conn, user_id, signatures) if signatures else {}
             resolved: dict[str, Any] = {}
             for node_id in plan.order:
@@ -286,6 +315,11 @@ class Ledger:
         if cache_key is not None:
             REMEMBER(conn, {"p_user": user_id, "p_key": cache_key, "p_outputs": outputs, "p_ts": now_iso()})
         items.append(("node.succeeded", {"node_id": node_id, "outputs": outputs, "cached": cached}))
+        mapped = parent_of(node_id)
+        if mapped is not None:  # one execution of a mapped node: count it off its parent
+            outcome.inline = self._child_done(conn, run_id, mapped[0], user_id, items)
+            note = self._finish_nodes(conn, run_id, user_id, items, nodes_done=1, sinks=plan.sinks)
+            return outcome, note
         ready = self._release(conn, run_id, plan.successors[node_id])
         if ready:
             now = now if now is not None else time.time()
@@ -303,17 +337,27 @@ class Ledger:
         return outcome, note
 
     def fail(self, claim: Claim, plan: Plan, error: dict) -> None:
-        """Mark a node failed and every node downstream of it skipped."""
+        """Mark a node failed and every node downstream of it skipped (one execution of a
+        mapped node failing fails the mapped node)."""
         with claim.lock:
             with self.db.write() as conn:
                 if FAIL(conn, {**held_params(claim), "p_error": error, "p_ts": now_iso()}).first() is None:
                     return
+                items = self._started(claim) + [("node.failed", {"node_id": claim.node_id, "error": error})]
+                failed = 1
+                mapped = parent_of(claim.node_id)
+                if mapped is not None:
+                    parent_error = {"type": error.get("type", "node_error"),
+                                    "message": f"item {mapped[1]} ({claim.node_id}) failed: {error.get('message')}"}
+                    if FAIL_MAPPED(conn, {"p_run": claim.run_id, "p_node": mapped[0], "p_error": parent_error,
+                                          "p_ts": now_iso()}).first() is not None:
+                        items.append(("node.failed", {"node_id": mapped[0], "error": parent_error}))
+                        failed += 1
                 skipped = self._set_status(conn, claim.run_id, plan.descendants(claim.node_id), "skipped",
                                            only=("pending",), finished=True)
-                items = self._started(claim) + [("node.failed", {"node_id": claim.node_id, "error": error})]
                 items.extend(("node.skipped", {"node_id": n}) for n in skipped)
-                note = self._finish_nodes(conn, claim.run_id, claim.user_id, items, nodes_done=1 + len(skipped),
-                                          sinks=plan.sinks)
+                note = self._finish_nodes(conn, claim.run_id, claim.user_id, items,
+                                          nodes_done=failed + len(skipped), sinks=plan.sinks)
             claim.announced = True
         self._publish(note)
 
@@ -335,6 +379,56 @@ class Ledger:
             claim.announced = True
         self._publish(note)
         return requeued
+
+    def expand(self, claim: Claim, count: int) -> list[str]:
+        """A mapped node's list is known: record one queued execution per item (``<node>[<i>]``),
+        and the node as waiting on them (it holds no lease meanwhile). Returns their ids,
+        to dispatch; empty when the node was no longer this claim's."""
+        children = [child_id(claim.node_id, i) for i in range(count)]
+        with claim.lock:
+            with self.db.write() as conn:
+                if EXPAND(conn, {**held_params(claim), "p_count": count, "p_mark": f"{MAPPED}{count}",
+                                 "p_message": f"0 of {count}"}).first() is None:
+                    return []
+                now, node_type = time.time(), conn.execute(
+                    select(run_nodes.c.type).where(run_nodes.c.run_id == claim.run_id,
+                                                   run_nodes.c.node_id == claim.node_id)).scalar_one()
+                rows = [{"run_id": claim.run_id, "node_id": c, "type": node_type, "status": "queued", "pending": 0,
+                         "attempts": 0, "cached": False, "cost": 0.0, "outputs": None, "progress": None,
+                         "finished_at": None, "queued_at": now} for c in children]
+                for start in range(0, len(rows), CHUNK * 4):
+                    conn.execute(run_nodes.insert(), rows[start:start + CHUNK * 4])
+                items = self._started(claim) + [("node.progress", {"node_id": claim.node_id, "progress": 0.0,
+                                                                   "message": f"0 of {count}"})]
+                items += [("node.queued", {"node_id": c}) for c in children]
+                note, _ = eventlog.append(conn, claim.run_id, claim.user_id, items, nodes_done=-count)
+            claim.announced = True
+        self._publish(note)
+        return children
+
+    def _child_done(self, conn: Connection, run_id: str, parent: str, user_id: str,
+                    items: list[tuple[str, dict]]) -> Claim | None:
+        """Count one finished execution off its mapped node (with a progress event, at most
+        one per hundredth); when it was the last, the node is due to gather them: a claim
+        for it, with a lease."""
+        row = CHILD_DONE(conn, {"p_run": run_id, "p_node": parent,
+                                "p_lease": time.time() + self.lease_seconds}).first()
+        if row is None:  # the mapped node failed or was cancelled meanwhile
+            return None
+        left, attempt, mark = row
+        total = int(mark[len(MAPPED):])
+        done = total - left
+        if left == 0 or done % max(1, total // 100) == 0:  # at most about a hundred progress events
+            PROGRESS_MAPPED(conn, {"p_run": run_id, "p_node": parent, "p_progress": done / total,
+                                   "p_message": f"{done} of {total}"})
+            items.append(("node.progress", {"node_id": parent, "progress": done / total,
+                                            "message": f"{done} of {total}"}))
+        return Claim(run_id, parent, attempt, user_id, gather=True, announced=True) if left == 0 else None
+
+    def mapped_count(self, claim: Claim) -> int | None:
+        """How many executions a mapped node was expanded into (None: not expanded yet)."""
+        mark = self.external_id(claim)
+        return int(mark[len(MAPPED):]) if mark and mark.startswith(MAPPED) else None
 
     def hand_back(self, claim: Claim, reason: str) -> bool:
         """Put a running node back in the queue because its worker is stopping; its next
@@ -394,6 +488,8 @@ class Ledger:
                                                      run_nodes.c.node_id == claim.node_id)
                              .values(cost=run_nodes.c.cost + amount))
                 conn.execute(update(runs).where(runs.c.id == claim.run_id).values(cost=runs.c.cost + amount))
+                gate.on_cost(conn, user_id=claim.user_id, run_id=claim.run_id, node_id=claim.node_id, amount=amount,
+                             detail=detail)
         except IntegrityError:
             return False
         return True
@@ -450,6 +546,10 @@ class Ledger:
                 select(run_nodes.c.node_id).where(run_nodes.c.run_id == run_id,
                                                   run_nodes.c.status.in_(UNSTARTED)))]
             cancelled = self._set_status(conn, run_id, ids, "cancelled", only=UNSTARTED, finished=True)
+            cancelled += [r[0] for r in conn.execute(  # mapped nodes waiting on their executions
+                update(run_nodes).where(run_nodes.c.run_id == run_id, run_nodes.c.status == "running",
+                                        run_nodes.c.external_id.like(MAPPED + "%"))
+                .values(status="cancelled", finished_at=now_iso()).returning(run_nodes.c.node_id))]
             note = self._finish_nodes(conn, run_id, user_id,
                                       [("node.cancelled", {"node_id": n}) for n in cancelled],
                                       nodes_done=len(cancelled))
@@ -551,6 +651,7 @@ class Ledger:
         outputs = {r.node_id: r.outputs for r in rows if r.status == "succeeded" and r.node_id in sink_set}
         conn.execute(update(runs).where(runs.c.id == run_id)
                      .values(status=status, finished_at=now_iso(), outputs=outputs))
+        gate.on_run_end(conn, run_id, user_id)
         fields = {"outputs": outputs} if status == "succeeded" else {}
         note, _ = eventlog.append(conn, run_id, user_id, [(f"run.{status}", fields)])
         return note

@@ -29,6 +29,8 @@ from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.ledger import Ledger
 from orchestrator.events.bus import Bus, build_bus
+from orchestrator.library import Library
+from orchestrator.library.retention import SweepLoop, Sweeper
 from orchestrator.settings import Settings
 from orchestrator.store import migrate
 from orchestrator.store.db import Database
@@ -53,6 +55,8 @@ class Runtime:
         self.executes = executes
         self._worker: dramatiq.Worker | None = None
         self._maintenance = Maintenance(ledger, executor, dispatcher, settings.lease_seconds) if executes else None
+        self._sweeps = SweepLoop(Sweeper(db, assets, settings), settings.sweep_interval_seconds) \
+            if executes and assets is not None else None
 
     @classmethod
     def build(cls, settings: Settings, *, executes: bool, listen: bool = True,
@@ -68,7 +72,9 @@ class Runtime:
         ledger = Ledger(db, bus, lease_seconds=Maintenance.hold_for(settings.lease_seconds))
         broker = build_broker(settings.redis_url)
         dispatcher = Dispatcher(broker, settings.queue_name)
-        executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings)
+        library = Library.build(db, assets, settings) if assets is not None else None
+        executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings,
+                            library=library)
         declare_actor(broker, settings.queue_name, executor.execute)
         return cls(settings=settings, catalog=catalog, db=db, bus=bus, assets=assets, broker=broker, ledger=ledger,
                    dispatcher=dispatcher, executor=executor, executes=executes)
@@ -82,6 +88,8 @@ class Runtime:
             if not self.settings.distributed:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
+        if self._sweeps is not None:
+            self._sweeps.start()
         return self
 
     def stop_gracefully(self, grace_seconds: float) -> None:
@@ -116,6 +124,8 @@ class Runtime:
     def close(self) -> None:
         if self._maintenance is not None:
             self._maintenance.stop()
+        if self._sweeps is not None:
+            self._sweeps.stop()
         self.stop_workers()
         self.executor.close()
         self.bus.close()

@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy import Connection, select
 
 from nodes.sdk import MEDIA_TYPES, NodeType
+from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.dispatch import Dispatcher
@@ -112,7 +113,7 @@ class RunService:
 
     def submit(self, user_id: str, body: RunCreate, *, graph_id: str | None = None,
                graph_version: int | None = None) -> RunDocument:
-        _, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
+        checked, plan = self.check(user_id, body.graph, body.inputs, body.overrides)
         doc = self.effective_graph(body.graph, body.overrides)
         if body.overrides:
             plan = build_plan(msgspec.convert(doc, Graph), plan.order)
@@ -120,7 +121,10 @@ class RunService:
         signatures = plan_signatures(plan, self.catalog, body.inputs) if body.cache else None
         ready = self.ledger.create_run(run_id=run_id, user_id=user_id, plan=plan, graph=doc, inputs=body.inputs,
                                        graph_id=graph_id, graph_version=graph_version, use_cache=body.cache,
-                                       signatures=signatures)
+                                       signatures=signatures, admit=lambda conn: gate.admit_run(
+                                           conn, self.settings, user_id=user_id, run_id=run_id,
+                                           estimate=sum(self._prices(body.graph, checked).values()),
+                                           budget=body.budget))
         self.dispatcher.send_all(run_id, ready)
         return self.get(user_id, run_id)
 
@@ -133,15 +137,18 @@ class RunService:
         if row is None:
             raise RunNotFound(run_id)
         request = RunCreate(graph=graph_from_builtins(row.graph), inputs={**row.inputs, **body.inputs},
-                            overrides=body.overrides, cache=body.cache)
+                            overrides=body.overrides, cache=body.cache, budget=body.budget)
         return self.submit(user_id, request, graph_id=row.graph_id, graph_version=row.graph_version)
 
     def estimate(self, user_id: str, body: RunCreate) -> Estimate:
         checked, _ = self.check(user_id, body.graph, body.inputs, body.overrides)
-        costs = {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id],
-                                                                      self.settings.prices), 6)
-                 for node in body.graph.nodes}
+        costs = self._prices(body.graph, checked)
         return Estimate(cost=round(sum(costs.values()), 6), currency="USD", nodes=costs)
+
+    def _prices(self, graph: Graph, checked: Checked) -> dict[str, float]:
+        """Each node's estimated cost in USD."""
+        return {node.id: round(self.catalog[node.type].estimate_cost(checked.params[node.id], self.settings.prices), 6)
+                for node in graph.nodes}
 
     def cancel(self, user_id: str, run_id: str) -> RunDocument:
         self.require(user_id, run_id)

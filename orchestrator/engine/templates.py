@@ -97,7 +97,7 @@ class TemplateService:
     def run(self, user_id: str, graph_id: str, body: TemplateRunCreate) -> RunDocument:
         template = self._load(user_id, graph_id)
         request = RunCreate(graph=graph_from_builtins(template["graph"]), inputs=body.inputs,
-                            overrides=body.overrides, cache=body.cache)
+                            overrides=body.overrides, cache=body.cache, budget=body.budget)
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"])
 
 

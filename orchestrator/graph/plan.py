@@ -7,7 +7,7 @@ plan per run in memory (rebuilt from the stored graph after a restart).
 from __future__ import annotations
 
 import hashlib
-from collections import deque
+from collections import ChainMap, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -129,3 +129,31 @@ def signatures(plan: Plan, own: dict[str, bytes | None]) -> dict[str, str]:
                 digest.update(f"\x1f{port}\x1e{found[source]}\x1e{out_port}".encode())
         found[node_id] = digest.hexdigest()
     return found
+
+
+# -- mapped nodes: one execution per item of a list, expanded at run time ---------------------
+
+def child_id(parent: str, index: int) -> str:
+    """The id of a mapped node's execution for item ``index``: ``<node>[<index>]``."""
+    return f"{parent}[{index}]"
+
+
+def parent_of(node_id: str) -> tuple[str, int] | None:
+    """(the mapped node, the item's index) of a child execution's id; None for a graph node."""
+    if not node_id.endswith("]"):
+        return None
+    parent, _, index = node_id[:-1].rpartition("[")
+    return (parent, int(index)) if parent and index.isdigit() else None
+
+
+def with_child(plan: Plan, child: str) -> Plan:
+    """``plan`` seen from one execution of a mapped node: it has its parent's type, params,
+    predecessors and wiring, and the parent as its only successor (so everything below
+    the parent is below it). Shares the plan's tables; costs nothing to build."""
+    parent, _ = parent_of(child)
+    return Plan(order=plan.order,
+                types=ChainMap({child: plan.types[parent]}, plan.types),
+                params=ChainMap({child: plan.params[parent]}, plan.params),
+                predecessors=ChainMap({child: plan.predecessors[parent]}, plan.predecessors),
+                successors=ChainMap({child: (parent,)}, plan.successors),
+                wiring=ChainMap({child: plan.wiring[parent]}, plan.wiring))

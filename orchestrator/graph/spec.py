@@ -15,6 +15,8 @@ import msgspec
 EdgeEnd = Annotated[str, msgspec.Meta(pattern=r"^[^.]+\.[^.]+$",
                                       description='"<node id>.<port name>"')]
 
+Budget = Annotated[float, msgspec.Meta(ge=0, le=1e9, description="USD, at least 0")]
+
 
 class Node(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
     id: str
@@ -53,6 +55,8 @@ class RunCreate(msgspec.Struct):
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
     """Reuse outputs of identical earlier executions (a FusionFlow extension)."""
+    budget: Budget | None = None
+    """USD: a node whose cost would take the run past it fails with error type ``budget``."""
 
 
 class RerunCreate(msgspec.Struct):
@@ -61,6 +65,7 @@ class RerunCreate(msgspec.Struct):
     inputs: dict[str, Any] = {}
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
+    budget: Budget | None = None
 
 
 class TemplateRunCreate(msgspec.Struct):
@@ -69,6 +74,7 @@ class TemplateRunCreate(msgspec.Struct):
     inputs: dict[str, Any] = {}
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
+    budget: Budget | None = None
 
 
 class GraphCreate(msgspec.Struct):

@@ -38,6 +38,12 @@ users = Table(
     Column("key_hash", String(128), nullable=True, unique=True),
     Column("event_seq", Integer, nullable=False, default=0),
     Column("created_at", String(32), nullable=False),
+    # accounts (contract section 12)
+    Column("password_hash", String(200), nullable=True),
+    Column("role", String(16), nullable=False, default="user", server_default="user"),
+    Column("disabled", Boolean, nullable=False, default=False, server_default="0"),
+    Column("daily_limit", Float, nullable=True),
+    Column("address", String(42), nullable=True, unique=True),
 )
 
 graphs = Table(
@@ -137,6 +143,19 @@ assets = Table(
     Column("filename", String(500), nullable=True),
     Column("created_at", String(32), nullable=False),
     Index("ix_assets_user_sha", "user_id", "sha256", "content_type"),
+    # The library (contract section 11). ``name`` null: the file name stands for it.
+    Column("name", String(500), nullable=True),
+    Column("tags", JSONText, nullable=True),
+    Column("origin_run_id", String(40), nullable=True),
+    Column("origin_node_id", String(64), nullable=True),
+    Column("expires_at", String(32), nullable=True),
+    Column("keep", Boolean, nullable=False, default=False),
+    Column("metadata", JSONText, nullable=True),
+    Column("poster_id", String(40), nullable=True),
+    Column("poster_of", String(40), nullable=True),
+    Index("ix_assets_user_id", "user_id", "id"),
+    Index("ix_assets_expires", "expires_at"),
+    Index("ix_assets_sha", "sha256"),
 )
 
 cost_records = Table(
@@ -150,3 +169,119 @@ cost_records = Table(
     Column("detail", Text, nullable=False, default=""),
     Column("created_at", String(32), nullable=False),
 )
+
+
+# -- accounts and spend (contract section 12) ------------------------------------------------
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+    Column("last_used_at", String(32), nullable=True),
+    Index("ix_api_keys_user", "user_id", "id"),
+)
+
+sign_ins = Table(
+    "sign_ins", metadata,
+    # One sign-in (password or wallet): the family of its refresh tokens and access tokens.
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("sign_in_id", String(40), ForeignKey("sign_ins.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("spent_at", String(32), nullable=True),
+    Index("ix_refresh_tokens_sign_in", "sign_in_id"),
+)
+
+siwe_nonces = Table(
+    "siwe_nonces", metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+)
+
+ledger = Table(
+    "ledger", metadata,
+    # Signed entries whose sum is a user's balance, in micro-USD (exact sums).
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount_micros", BigInteger, nullable=False),
+    Column("run_id", String(40), nullable=True),
+    Column("node_id", String(64), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_ledger_user", "user_id", "id"),
+    Index("ix_ledger_run", "run_id", "kind"),
+)
+
+run_budgets = Table(
+    "run_budgets", metadata,
+    # A run's ``budget`` and the estimates of the nodes admitted against it so far.
+    Column("run_id", String(40), primary_key=True),  # written before the run's row, in its transaction
+    Column("budget_micros", BigInteger, nullable=False),
+    Column("admitted_micros", BigInteger, nullable=False, default=0),
+)
+# -- the library (contract section 11) ----------------------------------------------------
+
+collections = Table(
+    "collections", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_collections_user", "user_id", "id"),
+)
+
+collection_items = Table(
+    "collection_items", metadata,
+    Column("collection_id", String(40), ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", String(40), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_collection_items_asset", "asset_id"),
+)
+
+hooks = Table(
+    "hooks", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("text", String(500), nullable=False),
+    Column("category", String(100), nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_hooks_user_category", "user_id", "category", "id"),
+)
+
+models = Table(
+    "models", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("base_model", String(200), nullable=False),
+    Column("trigger_word", String(200), nullable=False, default=""),
+    Column("weights_id", String(40), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", String(40), nullable=True),
+    Column("node_id", String(64), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("run_id", "node_id", name="uq_models_run_node"),
+    Index("ix_models_user", "user_id", "id"),
+)
+
+maintenance_locks = Table(
+    "maintenance_locks", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("until", Float, nullable=False),
+)
+"""One row per periodic job (the library's sweep): whoever holds it unexpired runs the job."""

@@ -68,3 +68,19 @@ def test_the_catalog_says_which_types_are_cacheable(client):
     assert types["text.join"]["cacheable"] is True and types["text.join"]["cacheable_when"] is None
     assert types["image.generate"]["cacheable_when"] == "seed"
     assert types["flow.wait"]["cacheable"] is False
+
+
+def test_a_mapped_node_runs_once_per_item_and_gathers_in_order(client):
+    items = [f"hook {i}" for i in range(7)] + [{"text": "a record"}]
+    graph = {"version": 1, "nodes": [{"id": "items", "type": "input.json"},
+                                     {"id": "each", "type": "text.format_each", "params": {"template": "<{item}>"}}],
+             "edges": [{"from": "items.json", "to": "each.items"}]}
+    run = wait_run(client, submit(client, graph, {"items": items})["id"])
+    assert run["status"] == "succeeded"
+    expected = [f"<hook {i}>" for i in range(7)] + ['<{"text":"a record"}>']
+    assert run["outputs"] == {"each": {"texts": expected, "count": 8}}
+    assert [run["nodes"][f"each[{i}]"]["outputs"] for i in range(8)] == [{"text": t} for t in expected]
+    progress = [d["message"] for _, k, d in events(client, run["id"]) if k == "node.progress"]
+    assert progress[0] == "0 of 8" and progress[-1] == "8 of 8"
+    again = client.post(f"/api/runs/{run['id']}/rerun", json={"inputs": {"items": items[:3]}}).json()
+    assert wait_run(client, again["id"])["outputs"]["each"]["texts"] == expected[:3]

@@ -256,3 +256,61 @@ def test_storing_a_key_another_run_stored_first_keeps_the_first_and_records_the_
     assert ledger.succeed(claim, plan, {"text": "second"}, cached=False, inline=False, cache_key="shared").recorded
     assert ledger.cached(USER, "shared") == {"text": "first"}
     assert node(db, "n0").outputs == {"text": "second"}
+
+
+def mapped() -> dict:
+    return {"version": 1, "nodes": [{"id": "src", "type": "input.text"}, {"id": "batch", "type": "text.join"},
+                                    {"id": "after", "type": "text.join"}],
+            "edges": [{"from": "src.text", "to": "batch.parts"}, {"from": "batch.text", "to": "after.parts"}]}
+
+
+def test_a_mapped_node_waits_on_its_executions_and_is_due_to_gather_after_the_last(ledger, db):
+    from orchestrator.graph.plan import with_child
+
+    plan, _ = start(ledger, mapped())
+    ledger.succeed(ledger.claim("r_1", "src", USER), plan, {"text": "x"}, cached=False, inline=False)
+    parent = ledger.claim("r_1", "batch", USER)
+    children = ledger.expand(parent, 3)
+    assert children == ["batch[0]", "batch[1]", "batch[2]"]
+    assert ledger.mapped_count(parent) == 3
+    due = None
+    for child in children:
+        outcome = ledger.succeed(ledger.claim("r_1", child, USER), with_child(plan, child), {"text": child},
+                                 cached=False, inline=True)
+        assert outcome.recorded and outcome.dispatch == []
+        due = outcome.inline
+    assert due is not None and due.gather and due.node_id == "batch"
+    done = ledger.succeed(due, plan, {"text": "gathered"}, cached=False, inline=False)
+    assert done.dispatch == ["after"]
+    progress = [d["message"] for t, d in log(db) if t == "node.progress" and d["node_id"] == "batch"]
+    assert progress == ["0 of 3", "1 of 3", "2 of 3", "3 of 3"]
+    with db.read() as conn:
+        assert conn.execute(select(runs.c.nodes_left)).scalar_one() == 1  # only "after" is left
+
+
+def test_a_failed_execution_fails_its_mapped_node_and_skips_what_follows(ledger, db):
+    from orchestrator.graph.plan import with_child
+
+    plan, _ = start(ledger, mapped())
+    ledger.succeed(ledger.claim("r_1", "src", USER), plan, {"text": "x"}, cached=False, inline=False)
+    children = ledger.expand(ledger.claim("r_1", "batch", USER), 2)
+    ledger.fail(ledger.claim("r_1", children[1], USER), with_child(plan, children[1]),
+                {"type": "node_error", "message": "bad video"})
+    assert node(db, "batch").status == "failed" and "item 1 (batch[1]) failed: bad video" in node(db, "batch").error["message"]
+    assert node(db, "after").status == "skipped"
+    late = ledger.succeed(ledger.claim("r_1", children[0], USER), with_child(plan, children[0]), {"text": "ok"},
+                          cached=False, inline=True)
+    assert late.recorded and late.inline is None
+    with db.read() as conn:
+        assert conn.execute(select(runs.c.status)).scalar_one() == "failed"
+
+
+def test_cancelling_a_run_cancels_a_mapped_node_waiting_on_its_executions(ledger, db):
+    plan, _ = start(ledger, mapped())
+    ledger.succeed(ledger.claim("r_1", "src", USER), plan, {"text": "x"}, cached=False, inline=False)
+    ledger.expand(ledger.claim("r_1", "batch", USER), 2)
+    assert ledger.cancel("r_1", USER)
+    assert {n: node(db, n).status for n in ("batch", "batch[0]", "batch[1]", "after")} == {
+        "batch": "cancelled", "batch[0]": "cancelled", "batch[1]": "cancelled", "after": "cancelled"}
+    with db.read() as conn:
+        assert conn.execute(select(runs.c.status)).scalar_one() == "cancelled"

@@ -182,3 +182,53 @@ def test_sigterm_lets_short_nodes_finish_and_hands_long_ones_back_at_once(env):
     handed = [data for _, kind, data in log if kind == "node.retrying"]
     assert [(d["node_id"], d["error"]["type"]) for d in handed] == [("long", "handed_back")]
     assert took < 45, f"{took:.0f} s: the long node waited for something (its lease is 120 s)"
+
+
+def test_fifty_listeners_across_an_api_restart_lose_and_repeat_nothing(env):
+    from orchestrator.client import iter_sse
+
+    graph = {"version": 1, "nodes": [{"id": "tick", "type": "flow.wait", "params": {"seconds": 8, "steps": 40}}],
+             "edges": []}
+    seen: list[list[int]] = [[] for _ in range(50)]
+    started = threading.Semaphore(0)
+    second_url: list[str] = []
+    second_ready = threading.Event()
+
+    def listen(index: int, first_url: str, run_id: str) -> None:
+        mine = seen[index]
+        url, headers = first_url, {}
+        while True:
+            try:
+                with httpx.stream("GET", f"{url}/api/runs/{run_id}/events", headers=headers, timeout=30) as response:
+                    for event_id, kind, _ in iter_sse(response):
+                        mine.append(int(event_id))
+                        if len(mine) == 3:
+                            started.release()
+                        if kind.startswith("run."):
+                            if kind != "run.started":
+                                return
+            except httpx.HTTPError:
+                pass  # the API went away mid-stream: reconnect where the browser's EventSource would
+            second_ready.wait(60)
+            url, headers = second_url[0], {"Last-Event-ID": str(mine[-1])} if mine else {}
+
+    pool = servers.WorkerPool(env, threads=4)
+    try:
+        with servers.live_server(env, executes=False) as first:  # (it makes the schema)
+            pool.add()
+            run_id = httpx.post(f"{first.url}/api/runs", json={"graph": graph}).json()["id"]
+            listeners = [threading.Thread(target=listen, args=(i, first.url, run_id)) for i in range(50)]
+            for listener in listeners:
+                listener.start()
+            for _ in listeners:
+                assert started.acquire(timeout=60)
+        with servers.live_server(env, executes=False) as second:
+            second_url.append(second.url)
+            second_ready.set()
+            for listener in listeners:
+                listener.join(90)
+            total = len(events(httpx.Client(base_url=second.url, timeout=30), run_id))
+    finally:
+        pool.close()
+    for ids in seen:
+        assert ids == list(range(1, total + 1))

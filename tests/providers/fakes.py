@@ -24,6 +24,7 @@ class FakeContext(CancellableContext):
         self.costs: dict[str, tuple[float, str]] = {}
         self.assets: dict[str, tuple[dict, bytes]] = {}
         self.stored_external_id: str | None = None
+        self.models: dict[str, dict] = {}
         super().__init__()
         self.cancel_after_progress: int | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="ff-fake-"))
@@ -76,3 +77,12 @@ class FakeContext(CancellableContext):
 
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         self.costs.setdefault(key or f"k{len(self.costs)}", (amount, detail))
+
+    def register_model(self, *, name: str, base_model: str, trigger_word: str, weights: dict) -> dict:
+        model = {"id": f"m_{len(self.models)}", "name": name, "kind": "lora", "base_model": base_model,
+                 "trigger_word": trigger_word, "weights": weights}
+        self.models[model["id"]] = model
+        return model
+
+    def model(self, model_id: str) -> dict:
+        return self.models[model_id]

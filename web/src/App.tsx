@@ -4,8 +4,8 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { Canvas } from './components/Canvas';
 import { ErrorBanner } from './components/ErrorBanner';
-import { KeyPrompt } from './components/KeyPrompt';
 import { Palette } from './components/Palette';
+import { SessionGate } from './components/SessionGate';
 import { SidePanel } from './components/SidePanel';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
@@ -31,7 +31,6 @@ function Editor() {
         <SidePanel />
       </div>
       <Toasts />
-      <KeyPrompt />
     </div>
   );
 }
@@ -39,7 +38,9 @@ function Editor() {
 export function App() {
   return (
     <ReactFlowProvider>
-      <Editor />
+      <SessionGate>
+        <Editor />
+      </SessionGate>
     </ReactFlowProvider>
   );
 }

@@ -13,6 +13,7 @@ export const SPECS: NodeSpec[] = [
     description: 'The run input',
     cacheable: false,
     cacheable_when: null,
+    mapped_over: null,
     params: {
       type: 'object',
       properties: {
@@ -31,6 +32,7 @@ export const SPECS: NodeSpec[] = [
     description: '',
     cacheable: false,
     cacheable_when: null,
+    mapped_over: null,
     params: {
       type: 'object',
       properties: {
@@ -48,6 +50,7 @@ export const SPECS: NodeSpec[] = [
     description: '',
     cacheable: false,
     cacheable_when: null,
+    mapped_over: null,
     params: { type: 'object', properties: { separator: { type: 'string', default: '' } } },
     inputs: [{ name: 'parts', type: 'text', required: true, multiple: true, description: '' }],
     outputs: [{ name: 'text', type: 'text', description: '' }],
@@ -59,6 +62,7 @@ export const SPECS: NodeSpec[] = [
     description: '',
     cacheable: false,
     cacheable_when: null,
+    mapped_over: null,
     params: {
       type: 'object',
       properties: {
@@ -84,6 +88,7 @@ export const SPECS: NodeSpec[] = [
     description: '',
     cacheable: false,
     cacheable_when: null,
+    mapped_over: null,
     params: noParams,
     inputs: [{ name: 'value', type: 'any', required: false, multiple: false, description: '' }],
     outputs: [{ name: 'value', type: 'any', description: '' }],

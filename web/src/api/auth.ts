@@ -1,29 +1,62 @@
-// The API key, when the server has authentication on (FUSIONFLOW_AUTH=required).
-// Kept in localStorage; sent as `Authorization: Bearer <key>`, and as `?key=` on
-// event streams, since EventSource cannot send headers.
+// The canvas's credential, in memory only: no long-lived secret where a script on this
+// origin could read it. After a sign-in the server keeps the refresh token in an
+// HttpOnly cookie (scoped to /api/auth); the short-lived access token lives here and is
+// renewed silently a minute before it expires, and at start-up (a reload keeps the
+// sign-in). An API key typed into the sign-in dialog is kept here too, for this tab only.
+// Sent as `Authorization: Bearer …`, and as `?key=` on the event streams, since
+// EventSource cannot send headers.
 
-const KEY = 'fusionflow.apiKey';
+import type { TokenAnswer } from './types';
 
-export function apiKey(): string | null {
-  try {
-    return localStorage.getItem(KEY);
-  } catch {
-    return null;
+let credential: string | null = null;
+let renewTimer: ReturnType<typeof setTimeout> | null = null;
+let renewing: Promise<boolean> | null = null;
+
+// Canvases before sign-in kept an API key in localStorage: drop it.
+try {
+  localStorage.removeItem('fusionflow.apiKey');
+} catch {
+  // storage unavailable: nothing to drop
+}
+
+/** Use an access token (renewed before it expires) or, with no expiry, an API key. */
+export function setCredential(value: string | null, expiresInSeconds?: number): void {
+  credential = value;
+  if (renewTimer) clearTimeout(renewTimer);
+  renewTimer = null;
+  if (value && expiresInSeconds) {
+    const inMs = Math.max(5, expiresInSeconds - 60) * 1000;
+    renewTimer = setTimeout(() => void renewSession(), inMs);
   }
 }
 
-export function setApiKey(key: string | null): void {
-  if (key) localStorage.setItem(KEY, key);
-  else localStorage.removeItem(KEY);
+export function hasCredential(): boolean {
+  return credential !== null;
+}
+
+/** A new access token from the refresh cookie; false when there is no live sign-in. */
+export function renewSession(): Promise<boolean> {
+  renewing ??= (async () => {
+    try {
+      const response = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+      if (!response.ok) return false;
+      const answer = (await response.json()) as TokenAnswer;
+      setCredential(answer.access_token, answer.expires_in);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      renewing = null;
+    }
+  })();
+  return renewing;
 }
 
 export function authHeaders(): Record<string, string> {
-  const key = apiKey();
-  return key ? { Authorization: `Bearer ${key}` } : {};
+  return credential ? { Authorization: `Bearer ${credential}` } : {};
 }
 
-/** `url` with the key as a query parameter, for EventSource. */
+/** `url` with the credential as a query parameter, for EventSource. */
 export function withKey(url: string): string {
-  const key = apiKey();
-  return key ? `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}` : url;
+  return credential ? `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(credential)}` : url;
 }

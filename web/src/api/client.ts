@@ -10,7 +10,7 @@ import type {
   Template,
   ValidationError,
 } from './types';
-import { authHeaders, withKey } from './auth';
+import { authHeaders, hasCredential, renewSession, withKey } from './auth';
 
 /** An API answer other than 2xx. `errors` is set on a 422 validation answer. */
 export class ApiError extends Error {
@@ -31,12 +31,12 @@ const BASE = '/api';
 
 let onUnauthorized: (() => void) | null = null;
 
-/** Called on every 401 answer (the canvas then asks for an API key). */
+/** Called on a 401 answer that a silent renewal of the sign-in did not cure (the canvas then asks to sign in). */
 export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, renewed = false): Promise<T> {
   const init: RequestInit = { method, headers: { Accept: 'application/json', ...authHeaders() } };
   if (body instanceof FormData) {
     init.body = body;
@@ -58,10 +58,19 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     payload = undefined;
   }
+  if (response.status === 401 && !renewed && hasCredential() && (await renewSession())) {
+    return request<T>(method, path, body, true); // the access token had expired
+  }
   if (response.status === 401) onUnauthorized?.();
   if (!response.ok) throw errorFrom(response.status, payload, text);
   return payload as T;
 }
+
+/** What a 402 or 429 means for the person at the canvas, before the server's own words. */
+const SPEND_WORDS: Record<string, string> = {
+  insufficient_credits: 'Not enough credits',
+  rate_limited: 'Too many requests',
+};
 
 function errorFrom(status: number, payload: unknown, text: string): ApiError {
   const p = (payload ?? {}) as { errors?: ValidationError[]; error?: { code?: string; message?: string } };
@@ -70,7 +79,9 @@ function errorFrom(status: number, payload: unknown, text: string): ApiError {
     return new ApiError(status, summary || `invalid graph (${status})`, p.errors, 'invalid_graph');
   }
   if (p.error && typeof p.error === 'object') {
-    return new ApiError(status, p.error.message ?? `error ${status}`, [], p.error.code);
+    const lead = p.error.code ? SPEND_WORDS[p.error.code] : undefined;
+    const message = p.error.message ?? `error ${status}`;
+    return new ApiError(status, lead ? `${lead}: ${message}` : message, [], p.error.code);
   }
   return new ApiError(status, text.slice(0, 200) || `HTTP ${status}`);
 }

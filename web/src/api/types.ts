@@ -162,3 +162,10 @@ export type NodeSpec = Omit<Schemas['NodeTypeDoc'], 'params' | 'inputs' | 'outpu
   inputs: InputPortSpec[];
   outputs: OutputPortSpec[];
 };
+
+// ---- accounts (section 12) ----
+
+/** `GET /api/me`: who is signed in, their credits and today's spend (USD). */
+export type Me = Schemas['Profile'];
+export type TokenAnswer = Schemas['TokenAnswer'];
+export type SiweNonce = Schemas['SiweNonce'];

@@ -15,6 +15,7 @@ import {
 import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
 import { outputPort } from '../graph/catalog';
 import { checkConnection } from '../graph/connect';
+import { LIBRARY_MIME, nodeForDrop, readDrag } from '../library/drag';
 import type { FlowEdge, FlowNode } from '../graph/model';
 import { portColour } from '../graph/ports';
 import { useCatalog } from '../store/catalog';
@@ -71,7 +72,7 @@ export function Canvas() {
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes(LIBRARY_MIME)) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -79,11 +80,13 @@ export function Canvas() {
 
   const onDrop = useCallback(
     (e: DragEvent) => {
-      const type = e.dataTransfer.getData(DRAG_MIME);
+      const fromLibrary = nodeForDrop(readDrag(e.dataTransfer.getData(LIBRARY_MIME)));
+      const type = fromLibrary?.type ?? e.dataTransfer.getData(DRAG_MIME);
       if (!type) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      addNode(type, { x: p.x - 20, y: p.y - 20 });
+      const id = addNode(type, { x: p.x - 20, y: p.y - 20 });
+      for (const [name, value] of Object.entries(fromLibrary?.params ?? {})) useEditor.getState().setParam(id, name, value);
       useUi.getState().setTab('node');
     },
     [rf, addNode],

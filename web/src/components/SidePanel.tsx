@@ -1,8 +1,9 @@
-// The right-hand panel: the selected node, the template's inputs, templates, run history.
+// The right-hand panel: the selected node, the template's inputs, templates, run history, the library.
 
 import { useUi, type PanelTab } from '../store/ui';
 import { HistoryPanel } from './HistoryPanel';
 import { InputsPanel } from './InputsPanel';
+import { LibraryPanel } from './LibraryPanel';
 import { NodePanel } from './NodePanel';
 import { TemplatesPanel } from './TemplatesPanel';
 
@@ -11,6 +12,7 @@ const TABS: [PanelTab, string][] = [
   ['inputs', 'Inputs'],
   ['templates', 'Templates'],
   ['history', 'History'],
+  ['library', 'Library'],
 ];
 
 export function SidePanel() {
@@ -29,6 +31,7 @@ export function SidePanel() {
       {tab === 'inputs' && <InputsPanel />}
       {tab === 'templates' && <TemplatesPanel />}
       {tab === 'history' && <HistoryPanel />}
+      {tab === 'library' && <LibraryPanel />}
     </aside>
   );
 }

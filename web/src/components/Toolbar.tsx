@@ -1,6 +1,7 @@
 // The top bar: graph name, template, run and cancel, save, undo/redo, fit view, run status.
 
 import { useReactFlow } from '@xyflow/react';
+import { AccountBadge } from './AccountBadge';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
@@ -84,6 +85,7 @@ export function Toolbar() {
           <span className="ff-muted">no run yet</span>
         )}
       </div>
+      <AccountBadge />
     </header>
   );
 }

@@ -2,7 +2,7 @@
 
 import { create } from 'zustand';
 
-export type PanelTab = 'node' | 'inputs' | 'templates' | 'history';
+export type PanelTab = 'node' | 'inputs' | 'templates' | 'history' | 'library';
 
 export interface Toast {
   id: number;
