@@ -55,6 +55,8 @@ class Settings:
     retry_max_ms: int
     lease_seconds: int
     stop_grace_seconds: float
+    user_max_running: int
+    """Nodes one user may have running at once across all workers (0: no cap)."""
     metrics_port: int | None
     """Where a ``fusionflow worker`` serves its own Prometheus metrics (off when unset)."""
     metrics_host: str
@@ -158,6 +160,7 @@ def _load() -> Settings:
         retry_max_ms=_int("FUSIONFLOW_RETRY_MAX_MS", 60_000),
         lease_seconds=_int("FUSIONFLOW_LEASE_SECONDS", 60),
         stop_grace_seconds=_float("FUSIONFLOW_STOP_GRACE_SECONDS", 2.0),
+        user_max_running=max(0, _int("FUSIONFLOW_USER_MAX_RUNNING", 0)),
         metrics_port=_int("FUSIONFLOW_METRICS_PORT", 0) or None,
         metrics_host=_env("FUSIONFLOW_METRICS_HOST", "127.0.0.1"),
         max_nodes=_int("FUSIONFLOW_MAX_NODES", 10_000),

@@ -38,6 +38,8 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
+CAPPED_RETRY_MS = 250
+"""When a user is at ``FUSIONFLOW_USER_MAX_RUNNING``, their next node is looked at again after this."""
 ANNOUNCE_AFTER_SECONDS = 0.05
 """A node still running after this long gets its ``node.started`` event on its own;
 faster nodes write it together with their outcome."""
@@ -120,6 +122,11 @@ class Executor:
         node_type = self.catalog.get(info.plan_for(node_id).types.get(node_id, ""))
         if node_type is not None and node_type.instant and (node_type.mapped is None or parent_of(node_id)):
             claim = self._run_instant(info, node_id, node_type)
+        elif self.settings.user_max_running:
+            claim, capped = self.ledger.claim_within(run_id, node_id, info.user_id, self.settings.user_max_running)
+            if capped:  # it waits its turn; the messages behind it (other users' work) are taken meanwhile
+                self.dispatcher.send(run_id, node_id, delay_ms=CAPPED_RETRY_MS)
+                return
         else:
             claim = self.ledger.claim(run_id, node_id, info.user_id)
         while claim is not None:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from orchestrator.accounts import gate
@@ -121,6 +121,10 @@ FAIL_MAPPED = Prepared(
     .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"), run_nodes.c.status == "running")
     .values(status="failed", error=_P("p_error", type_=JSONText()), finished_at=_P("p_ts"), lease_until=None)
     .returning(run_nodes.c.node_id))
+RUNNING_OF_USER = Prepared(
+    select(func.count()).select_from(run_nodes.join(runs, runs.c.id == run_nodes.c.run_id))
+    .where(runs.c.user_id == _P("p_user"), runs.c.status == ACTIVE_RUN, run_nodes.c.status == "running",
+           or_(run_nodes.c.external_id.is_(None), run_nodes.c.external_id.not_like(_P("p_mapped")))))
 CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
 RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache).where(runs.c.id == _P("p_run"))
 OUTPUTS_OF = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
@@ -493,6 +497,21 @@ class Ledger:
         except IntegrityError:
             return False
         return True
+
+    def claim_within(self, run_id: str, node_id: str, user_id: str, cap: int) -> tuple[Claim | None, bool]:
+        """``claim``, unless the user already has ``cap`` nodes running (mapped nodes waiting
+        on their executions not counted: they hold no worker). Returns (the claim, whether
+        the cap refused it). Claims of one user are serialized for the count to hold."""
+        now = time.time()
+        with self.db.write() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:user))"), {"user": user_id})
+            running = RUNNING_OF_USER(conn, {"p_user": user_id, "p_mapped": MAPPED + "%"}).scalar_one()
+            if running >= cap:
+                return None, True
+            attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
+                                   "p_lease": now + self.lease_seconds}).scalar_one_or_none()
+        return (None if attempt is None else Claim(run_id, node_id, attempt, user_id)), False
 
     def cancel_requested(self, run_id: str) -> bool:
         with self.db.read() as conn:
