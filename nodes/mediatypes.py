@@ -9,6 +9,8 @@ from __future__ import annotations
 
 SNIFF_BYTES = 64
 """How many leading bytes ``sniff`` needs."""
+SAFETENSORS = "application/x-safetensors"
+"""Model weights (a LoRA) in the safetensors format."""
 
 _FTYP_AUDIO = {b"M4A ", b"M4B ", b"M4P ", b"F4A "}
 _FTYP_QUICKTIME = {b"qt  "}

@@ -17,7 +17,7 @@ from orchestrator.api import (accounts, admin, assets, bodies, catalog, credits,
                               schedules, system, usage, webhooks)
 from orchestrator.api.auth import current_user
 from orchestrator.api.collections import CollectionController
-from orchestrator.api.errors import HANDLERS, document_errors
+from orchestrator.api.errors import HANDLERS, document_answers
 from orchestrator.api.graphs import GraphController
 from orchestrator.api.hooks import HookController
 from orchestrator.api.models import ModelController
@@ -96,6 +96,6 @@ def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
         debug=False,
     )
     add_stream_docs(app)
-    document_errors(app)
+    document_answers(app)
     app.state.services = services
     return app

@@ -107,9 +107,9 @@ ERROR_SCHEMA = Schema(
     })})
 
 
-def document_errors(app: Litestar) -> None:
-    """Describe error answers in the OpenAPI document as they are sent (``{"error": {code,
-    message}}``), not as the framework's own validation error; and 204 answers without a body."""
+def document_answers(app: Litestar) -> None:
+    """Describe answers in the OpenAPI document as they are sent: a 400 as ``{"error": {code,
+    message}}`` (not the framework's own validation error), a 204 with no body."""
     schema = app.openapi_schema
     components = schema.components
     components.schemas = {**(components.schemas or {}), "Error": ERROR_SCHEMA}
@@ -118,8 +118,10 @@ def document_errors(app: Litestar) -> None:
     for item in (schema.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch", "head"):
             operation = getattr(item, method, None)
-            if operation is not None and operation.responses and "400" in operation.responses:
+            if operation is None or not operation.responses:
+                continue
+            if "400" in operation.responses:
                 operation.responses["400"] = error
-            no_content = operation.responses.get("204") if operation is not None and operation.responses else None
-            if no_content is not None:
-                no_content.content = None  # a 204 has no body (a handler returning a Response is described with one)
+            no_content = operation.responses.get("204")
+            if isinstance(no_content, OpenAPIResponse):
+                no_content.content = None

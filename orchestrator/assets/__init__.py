@@ -56,6 +56,9 @@ class AssetService(Protocol):
     def url(self, user_id: str, ref: dict) -> str:
         """A URL for the user's asset that works as it stands until it expires."""
 
+    def reference(self, row) -> dict:
+        """The reference (fresh URL included) of an ``assets`` row the caller selected by its owner."""
+
     def with_fresh_urls(self, user_id: str, value: Any) -> Any:
         """``value`` with every reference to one of the user's assets inside it made whole
         again from the store (fresh URL included); other references lose their ``url``."""

@@ -27,11 +27,6 @@ from orchestrator.store.models import assets
 CHUNK = 1024 * 1024
 """Bytes per read when copying or hashing: memory never grows with the file."""
 
-SWEEP_INTERVAL = 600
-"""Seconds between two sweeps of abandoned direct uploads, started by ``create_upload``."""
-SWEEP_GRACE = 60
-"""Seconds past an upload's expiry before the sweep takes it (a completion may be under way)."""
-
 
 def object_key(sha256: str) -> str:
     """Where the bytes with this SHA-256 live, relative to the store's root."""
@@ -80,7 +75,6 @@ class BaseAssetStore:
         self.db = db
         self.url_expiry_seconds = url_expiry_seconds
         self.scratch = scratch
-        self._swept_at = float("-inf")
 
     # -- what a store implements ------------------------------------------------------
 
@@ -167,6 +161,12 @@ class BaseAssetStore:
                     assets.c.id.in_(sorted(ids)), assets.c.user_id == user_id))}
         return _replace_refs(value, owned)
 
+    def reference(self, row) -> dict:
+        """The reference (fresh URL included) of an ``assets`` row the caller selected by its owner
+        (anything with its ``id``, ``content_type``, ``size``, ``sha256`` and ``filename``)."""
+        return self._ref_from({"id": row.id, "content_type": row.content_type, "size": row.size,
+                               "sha256": row.sha256, "filename": row.filename})
+
     def owned_row(self, user_id: str, ref: Any):
         """The row of the user's asset that ``ref`` names by its ``asset_id``; nothing
         else in ``ref`` counts. Raises ``AssetNotFound``."""
@@ -180,20 +180,6 @@ class BaseAssetStore:
         return row
 
     # -- direct uploads: what both stores check -----------------------------------------------
-
-    def sweep_uploads(self, now: float | None = None) -> int:
-        """Delete direct uploads abandoned past their expiry; returns how many files went."""
-        raise NotImplementedError
-
-    def sweep_soon(self) -> None:
-        """Sweep abandoned uploads if the last sweep in this process is ``SWEEP_INTERVAL`` old."""
-        if time.monotonic() - self._swept_at >= SWEEP_INTERVAL:
-            self._swept_at = time.monotonic()
-            self.sweep_uploads()
-
-    def abandoned_before(self, now: float | None) -> float:
-        """Uploads last written before this time are past their expiry (and the grace)."""
-        return (time.time() if now is None else now) - self.url_expiry_seconds - SWEEP_GRACE
 
     @staticmethod
     def check_claim(upload_id: str, info: dict, size: int, max_bytes: int) -> None:
@@ -242,12 +228,6 @@ class BaseAssetStore:
 
     def _ref(self, row) -> dict:
         return self._ref_from(row._mapping)
-
-    def reference(self, row) -> dict:
-        """The reference of an asset row already read through its owner (a query's row, or
-        an object with its columns as attributes), with a fresh URL: for responses and
-        node outputs, where it is signed again when returned (no ownership lookup here)."""
-        return self._ref_from(row._mapping if hasattr(row, "_mapping") else vars(row))
 
     def _ref_from(self, values) -> dict:
         ref = {"asset_id": values["id"], "content_type": values["content_type"], "size": values["size"],

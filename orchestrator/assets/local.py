@@ -70,6 +70,14 @@ class LocalAssetStore(BaseAssetStore):
         return f"{base_url(self.public_url)}/api/assets/{asset_id}/content?" + self.signer.query(CONTENT, asset_id,
                                                                                  self.url_expiry_seconds)
 
+    def url(self, user_id: str, ref: dict) -> str:
+        """For a node to hand a provider: absolute, from ``FUSIONFLOW_PUBLIC_URL`` outside a request."""
+        url = super().url(user_id, ref)
+        if not url.startswith(("http://", "https://")):
+            raise NodeError("set FUSIONFLOW_PUBLIC_URL to the address this server is reached at, so that "
+                            "providers can fetch input assets from it")
+        return url
+
     def delete_object(self, sha256: str) -> None:
         self.path_of(sha256).unlink(missing_ok=True)
 
@@ -78,13 +86,14 @@ class LocalAssetStore(BaseAssetStore):
             if len(path.name) == 64 and path.stat().st_mtime < before:
                 yield path.name
 
-    def url(self, user_id: str, ref: dict) -> str:
-        """For a node to hand a provider: absolute, from ``FUSIONFLOW_PUBLIC_URL`` outside a request."""
-        url = super().url(user_id, ref)
-        if not url.startswith(("http://", "https://")):
-            raise NodeError("set FUSIONFLOW_PUBLIC_URL to the address this server is reached at, so that "
-                            "providers can fetch input assets from it")
-        return url
+    def sweep_uploads(self, *, before: float) -> int:
+        removed = 0
+        for meta in (self.root / "uploads").glob("*/up_*.json"):
+            if meta.stat().st_mtime < before:
+                meta.with_suffix("").unlink(missing_ok=True)
+                meta.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def check(self) -> None:
         probe = self.root / "tmp" / f".health-{secrets.token_hex(4)}"
@@ -110,7 +119,6 @@ class LocalAssetStore(BaseAssetStore):
         return folder / upload_id, folder / f"{upload_id}.json"
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
-        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data, meta = self._upload_paths(user_id, upload_id)
         meta.parent.mkdir(parents=True, exist_ok=True)
@@ -156,14 +164,3 @@ class LocalAssetStore(BaseAssetStore):
         finally:
             for path in (claimed, data, meta):
                 path.unlink(missing_ok=True)
-
-    def sweep_uploads(self, now: float | None = None) -> int:
-        before, removed = self.abandoned_before(now), 0
-        for path in (self.root / "uploads").glob("*/*"):
-            try:
-                if path.stat().st_mtime < before:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                pass  # completed or swept meanwhile
-        return removed

@@ -134,6 +134,15 @@ class S3AssetStore(BaseAssetStore):
             if len(sha) == 64 and item.last_modified is not None and item.last_modified.timestamp() < before:
                 yield sha
 
+    def sweep_uploads(self, *, before: float) -> int:
+        self.ensure_bucket()
+        removed = 0
+        for item in self.client.list_objects(self.bucket, prefix="uploads/", recursive=True):
+            if item.last_modified is not None and item.last_modified.timestamp() < before:
+                self.client.remove_object(self.bucket, item.object_name)
+                removed += item.object_name.endswith(".json")
+        return removed
+
     def check(self) -> None:
         """The store answers and its bucket exists (a fresh install's is created here)."""
         self._bucket_ready = False
@@ -149,7 +158,6 @@ class S3AssetStore(BaseAssetStore):
 
     def create_upload(self, user_id: str, content_type: str, *, filename: str | None = None) -> dict:
         self.ensure_bucket()
-        self.sweep_soon()
         upload_id = f"up_{secrets.token_hex(12)}"
         data_key, meta_key = self._upload_keys(user_id, upload_id)
         expires_at = int(time.time()) + self.url_expiry_seconds
@@ -199,15 +207,6 @@ class S3AssetStore(BaseAssetStore):
             if exc.code in MISSING_CODES:
                 raise LookupError(upload_id) from None
             raise
-
-    def sweep_uploads(self, now: float | None = None) -> int:
-        self.ensure_bucket()
-        before, removed = self.abandoned_before(now), 0
-        for item in self.client.list_objects(self.bucket, prefix="uploads/", recursive=True):
-            if item.last_modified is not None and item.last_modified.timestamp() < before:
-                self.client.remove_object(self.bucket, item.object_name)
-                removed += 1
-        return removed
 
     def _hash_object(self, key: str) -> tuple[str, int, bytes]:
         response = self.client.get_object(self.bucket, key)

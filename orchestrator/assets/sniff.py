@@ -3,9 +3,9 @@ with the FFmpeg runner in ``nodes.mediatypes``), never only what a client or pro
 
 from __future__ import annotations
 
-from nodes.mediatypes import SNIFF_BYTES, sniff
+from nodes.mediatypes import SAFETENSORS, SNIFF_BYTES, sniff
 
-__all__ = ["SNIFF_BYTES", "sniff", "reconcile", "stored_type", "served_type", "presented"]
+__all__ = ["SAFETENSORS", "SNIFF_BYTES", "sniff", "reconcile", "stored_type", "served_type", "presented"]
 
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "audio/x-wav": "audio/wav",
             "audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav", "audio/mp3": "audio/mpeg",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import av
 
+from nodes.mediatypes import SNIFF_BYTES, demuxer
+
 log = logging.getLogger(__name__)
 
 MEDIA_KINDS = ("image", "video", "audio")
@@ -28,11 +30,22 @@ def probe(path: Path, content_type: str) -> dict | None:
     if kind == "other":
         return None
     try:
-        with av.open(str(path)) as container:
+        with _open(path) as container:
             return _describe(container, kind)
     except Exception as exc:  # best effort: a file FFmpeg half-reads (an SVG as an image) has none
         log.info("cannot read media metadata of %s (%s): %s", path, content_type, exc)
         return None
+
+
+def _open(path: Path):
+    """``path`` opened with the demuxer of the type its bytes show, over the ``file`` protocol
+    only, as FFmpeg itself is run (``nodes.media.ffmpeg.input_options``): a playlist that
+    passes for an MP3 opens no other file. ``ValueError`` for bytes that are no media."""
+    with open(path, "rb") as source:
+        found = demuxer(source.read(SNIFF_BYTES))
+    if found is None:
+        raise ValueError("the bytes are no media this server reads")
+    return av.open(str(path), format=found, options={"protocol_whitelist": "file"})
 
 
 def _describe(container, kind: str) -> dict:
@@ -69,7 +82,7 @@ def poster_frame(path: Path, target: Path, *, max_side: int = 640) -> bool:
     """Write the first decodable frame of a video to ``target`` as a JPEG no larger than
     ``max_side``; False when the file has no picture."""
     try:
-        with av.open(str(path)) as container:
+        with _open(path) as container:
             if not container.streams.video:
                 return False
             stream = container.streams.video[0]

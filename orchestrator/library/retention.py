@@ -41,7 +41,8 @@ FINISHED = ("succeeded", "failed", "cancelled")
 BATCH = 500
 """Rows deleted per transaction."""
 UNREFERENCED_GRACE = timedelta(hours=1)
-"""How old stored bytes that no asset names must be before they are deleted."""
+UPLOAD_GRACE = timedelta(hours=1)
+"""How long after its URL expired an unfinished direct upload is kept."""
 
 
 class Sweeper:
@@ -59,7 +60,8 @@ class Sweeper:
         swept = {"assets": self._expired_assets(now), "runs": self._old_runs(now - retention),
                  "cache_entries": self._old_cache(now - retention)}
         swept["objects"] = self._unreferenced_bytes(now - UNREFERENCED_GRACE)
-        swept["uploads"] = self.store.sweep_uploads(now=now.timestamp())  # past their expiry and a grace
+        swept["uploads"] = self.store.sweep_uploads(
+            before=(now - timedelta(seconds=self.settings.url_expiry_seconds) - UPLOAD_GRACE).timestamp())
         swept["posters"] = self.library.posters.backfill()
         log.info("retention sweep: %s", swept)
         return swept

@@ -18,6 +18,9 @@ def test_a_playlist_disguised_as_mp3_reads_no_server_file(users, tmp_path):
                 + f"file://{secret}\n#EXT-X-ENDLIST\n".encode())
     upload = users.bob.post("/api/assets", content=playlist, headers={"content-type": "audio/mpeg"})
     assert upload.status_code == 201 and upload.json()["content_type"] == "audio/mpeg"
+    listed = users.bob.get("/api/assets", params={"kind": "audio"}).json()["assets"]
+    item = next(a for a in listed if a["asset_id"] == upload.json()["asset_id"])
+    assert "duration" not in (item.get("metadata") or {})  # its metadata was not read from the server file
     g = graph([node("track", "input.audio", default=upload.json()["asset_id"]), node("mix", "audio.mix")],
               [{"from": "track.audio", "to": "mix.tracks"}])
     run = wait_run(users.bob, submit(users.bob, g)["id"])

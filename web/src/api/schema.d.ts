@@ -1361,6 +1361,11 @@ export interface components {
             cost: number;
             day: string;
         };
+        /** SpendProvider */
+        SpendProvider: {
+            cost: number;
+            provider: string;
+        };
         /** Storage */
         Storage: {
             audio: number;
@@ -1440,6 +1445,7 @@ export interface components {
             assets: number;
             runs: number;
             spend: components["schemas"]["SpendDay"][];
+            spend_by_provider: components["schemas"]["SpendProvider"][];
             storage: components["schemas"]["Storage"];
         };
         /** UserPage */
