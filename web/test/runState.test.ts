@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Run, RunEvent, RunEventName } from '../src/api/types';
-import { applyEvent, badgeLabel, isRunFinished, newRunView, viewFromRun, type RunView } from '../src/graph/runState';
+import { applyEvent, badgeLabel, isRunFinished, newRunView, viewFromRun, withCosts, type RunView } from '../src/graph/runState';
 
 let seq = 0;
 const ev = (event: RunEventName, fields: Record<string, unknown> = {}): RunEvent => ({
@@ -107,5 +107,23 @@ describe('run event reducer', () => {
     const view = viewFromRun(run);
     expect(view.nodes.a).toMatchObject({ status: 'succeeded', cached: true, outputs: { text: 'x' } });
     expect(isRunFinished(view)).toBe(true);
+  });
+});
+
+describe('node costs', () => {
+  it('come from the run document once the run has ended', () => {
+    const base = {
+      id: 'r_c', status: 'succeeded' as const, graph_id: null, graph_version: null, created_at: 't', finished_at: 't',
+      outputs: {}, inputs: {}, cost: 0.05, name: null, schedule_id: null,
+    };
+    const node = {
+      status: 'succeeded' as const, cached: false, attempts: 1, outputs: null, error: null, progress: 1,
+      message: null, started_at: 't', finished_at: 't', type: 'fal.run',
+    };
+    const view = viewFromRun({ ...base, nodes: { a: { ...node, cost: 0 } } });
+    expect(view.nodes.a.cost).toBe(0);
+    const priced = withCosts(view, { ...base, nodes: { a: { ...node, cost: 0.05 } } });
+    expect(priced.nodes.a.cost).toBe(0.05);
+    expect(withCosts(view, { ...base, id: 'r_other', nodes: { a: { ...node, cost: 1 } } })).toBe(view);
   });
 });

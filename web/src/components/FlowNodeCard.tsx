@@ -106,6 +106,11 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowNode>) {
         </div>
       )}
       {run?.message && (status === 'running' || status === 'queued') && <div className="ff-node-msg">{run.message}</div>}
+      {run && run.cost > 0 && (
+        <div className="ff-node-cost" data-testid="node-cost" title="What this node cost (USD)">
+          ${run.cost < 0.01 ? run.cost.toFixed(4) : run.cost.toFixed(2)}
+        </div>
+      )}
       {run?.error && (
         <div className="ff-node-error" data-testid="node-error">
           {run.error.message}

@@ -11,6 +11,8 @@ export interface NodeRunView {
   attempts: number;
   error: NodeError | null;
   outputs: Record<string, unknown> | null;
+  /** What the node cost (USD), known from the run document once the run has ended. */
+  cost: number;
   /** Set while a retry is pending (after node.retrying, until the node starts again). */
   retrying: { attempt: number; delayMs: number | null; error: NodeError | null } | null;
 }
@@ -32,7 +34,10 @@ export function isRunFinished(view: RunView | null | undefined): boolean {
 }
 
 export function emptyNode(status: NodeStatus = 'pending'): NodeRunView {
-  return { status, progress: null, message: null, cached: false, attempts: 0, error: null, outputs: null, retrying: null };
+  return {
+    status, progress: null, message: null, cached: false, attempts: 0, error: null, outputs: null, cost: 0,
+    retrying: null,
+  };
 }
 
 /** A fresh view of a run whose events are about to be replayed: known nodes `pending`. */
@@ -54,9 +59,20 @@ export function viewFromRun(run: Run): RunView {
       attempts: n.attempts ?? 0,
       error: n.error ?? null,
       outputs: n.outputs ?? null,
+      cost: n.cost ?? 0,
     };
   }
   return { runId: run.id, status: run.status, lastSeq: 0, nodes, outputs: run.outputs ?? {} };
+}
+
+/** ``view`` with each node's cost from the run document (events do not carry costs). */
+export function withCosts(view: RunView, run: Run): RunView {
+  if (run.id !== view.runId) return view;
+  const nodes: Record<string, NodeRunView> = { ...view.nodes };
+  for (const [id, n] of Object.entries(run.nodes ?? {})) {
+    if (nodes[id] && n.cost) nodes[id] = { ...nodes[id], cost: n.cost };
+  }
+  return { ...view, nodes };
 }
 
 function toError(e: unknown): NodeError | null {

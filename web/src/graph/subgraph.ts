@@ -64,6 +64,7 @@ export function subgraphRun(nodes: Record<string, NodeRunView>, nodeId: string):
     message: `${done} of ${inner.length} inner nodes done`,
     cached: inner.every((n) => n.cached),
     attempts: Math.max(...inner.map((n) => n.attempts)),
+    cost: inner.reduce((sum, n) => sum + n.cost, 0),
     error: inner.find((n) => n.error)?.error ?? null,
     outputs: null,
     retrying: null,

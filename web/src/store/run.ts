@@ -4,9 +4,17 @@
 import { create } from 'zustand';
 import { api, ApiError } from '../api/client';
 import { followRun, type StreamHandle } from '../api/stream';
-import type { Run, ValidationError } from '../api/types';
+import { TERMINAL_RUN_EVENTS, type Run, type ValidationError } from '../api/types';
 import { placeErrors, type PlacedErrors } from '../graph/errors';
-import { applyEvent, isRunFinished, newRunView, TERMINAL_RUN_STATUSES, viewFromRun, type RunView } from '../graph/runState';
+import {
+  applyEvent,
+  isRunFinished,
+  newRunView,
+  TERMINAL_RUN_STATUSES,
+  viewFromRun,
+  withCosts,
+  type RunView,
+} from '../graph/runState';
 import { useEditor } from './editor';
 import { useUi } from './ui';
 
@@ -72,6 +80,17 @@ export const useRun = create<RunState>((set, get) => {
     }
   };
 
+  /** Once a run has ended: what each node cost (the run document has it; events do not). */
+  const fetchCosts = async (runId: string) => {
+    try {
+      const latest = await api.getRun(runId);
+      const view = get().view;
+      if (view && view.runId === runId) set({ view: withCosts(view, latest) });
+    } catch {
+      // the costs are a nicety: the run's own state is already shown
+    }
+  };
+
   /** Follows a run whose events have not been seen yet, replaying from the first. */
   const follow = (run: Run) => {
     stopStream();
@@ -81,6 +100,7 @@ export const useRun = create<RunState>((set, get) => {
       (event) => {
         const view = get().view;
         if (view && view.runId === run.id) set({ view: applyEvent(view, event) });
+        if (TERMINAL_RUN_EVENTS.includes(event.event)) void fetchCosts(run.id);
       },
       () => void poll(run.id),
     );
