@@ -78,6 +78,16 @@ def browser():
 
 
 @pytest.fixture
+def page(browser, request):
+    """A bare page of its own browser context (the tests that sign in drive it themselves)."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def canvas(browser, app_url, request):
     """A fresh browser context (empty localStorage) on the canvas, at 1080p."""
     ARTIFACTS.mkdir(exist_ok=True)

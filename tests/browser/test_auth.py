@@ -36,15 +36,6 @@ def auth_server(web_dist, tmp_path_factory):
         yield url, created.stdout.strip().splitlines()[-1].strip()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
-
-
 def registered(url: str) -> str:
     name = f"u{secrets.token_hex(4)}"
     response = httpx.post(url + "/api/auth/register", json={"username": name, "password": PASSWORD})
@@ -156,6 +147,16 @@ def sign_in_with_key(page, url: str, key: str) -> Canvas:
     return canvas
 
 
+def priced_image_graph(canvas: Canvas) -> str:
+    """A prompt into ``image.generate`` on fal, drawn on the canvas; waits for its estimate; the image's id."""
+    prompt = canvas.add_node("input.text", 150, 200)
+    image = canvas.add_node("image.generate", 550, 200)
+    canvas.set_param(image, "provider", "fal")
+    canvas.connect(prompt, "text", image, "prompt")
+    expect(canvas.page.locator('[data-testid="estimate"]')).to_have_text(re.compile(r"est\. \$0\.\d*[1-9]"))
+    return image
+
+
 def test_a_run_without_credits_reads_as_a_message(page, auth_server):
     url, _ = auth_server
     name = registered(url)
@@ -163,11 +164,7 @@ def test_a_run_without_credits_reads_as_a_message(page, auth_server):
     key = httpx.post(url + "/api/keys", json={"name": "browser"},
                      headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()["key"]
     canvas = sign_in_with_key(page, url, key)
-    prompt = canvas.add_node("input.text", 150, 200)
-    image = canvas.add_node("image.generate", 550, 200)
-    canvas.set_param(image, "provider", "fal")
-    canvas.connect(prompt, "text", image, "prompt")
-    expect(page.locator('[data-testid="estimate"]')).to_have_text(re.compile(r"est\. \$0\.\d*[1-9]"))
+    priced_image_graph(canvas)
     canvas.run()
     toast = page.locator('[data-testid="toast"]').filter(has_text="Not enough credits")
     expect(toast).to_be_visible()

@@ -18,7 +18,7 @@ def make_clips(folder, count: int) -> list[str]:
     for i in range(count):
         path = folder / f"clip-{i + 1}.mp4"
         subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-                        f"testsrc=size=160x120:rate=10:duration=1", "-vf", f"hue=h={i * 90}",
+                        "testsrc=size=160x120:rate=10:duration=1", "-vf", f"hue=h={i * 90}",
                         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
         paths.append(str(path))
     return paths
