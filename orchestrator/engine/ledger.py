@@ -239,10 +239,13 @@ class Ledger:
     def claim(self, run_id: str, node_id: str, user_id: str) -> Claim | None:
         """Take a queued node (or one whose holder's lease ran out). None: nothing to do.
         No event yet: ``node.started`` goes with the outcome, or with ``announce``."""
-        now = time.time()
         with self.db.write() as conn:
-            attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
-                                           "p_lease": now + self.lease_seconds}).scalar_one_or_none()
+            return self._claim(conn, run_id, node_id, user_id)
+
+    def _claim(self, conn: Connection, run_id: str, node_id: str, user_id: str) -> Claim | None:
+        now = time.time()
+        attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
+                               "p_lease": now + self.lease_seconds}).scalar_one_or_none()
         return None if attempt is None else Claim(run_id, node_id, attempt, user_id)
 
     def announce(self, claim: Claim) -> None:
@@ -510,16 +513,13 @@ class Ledger:
         """``claim``, unless the user already has ``cap`` nodes running (mapped nodes waiting
         on their executions not counted: they hold no worker). Returns (the claim, whether
         the cap refused it). Claims of one user are serialized for the count to hold."""
-        now = time.time()
         with self.db.write() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:user))"), {"user": user_id})
             running = RUNNING_OF_USER(conn, {"p_user": user_id, "p_mapped": MAPPED + "%"}).scalar_one()
             if running >= cap:
                 return None, True
-            attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
-                                   "p_lease": now + self.lease_seconds}).scalar_one_or_none()
-        return (None if attempt is None else Claim(run_id, node_id, attempt, user_id)), False
+            return self._claim(conn, run_id, node_id, user_id), False
 
     def cancel_requested(self, run_id: str) -> bool:
         with self.db.read() as conn:
