@@ -89,6 +89,8 @@ runs = Table(
     Column("schedule_id", String(40), nullable=True),
     Column("drawn_graph", JSONText, nullable=True),
     # The graph as submitted, when ``graph`` (what the engine runs) is it with subgraphs expanded.
+    Column("priority", String(8), nullable=False, server_default="normal"),
+    # ``high``, ``normal`` or ``low``: which queue the run's nodes are sent to.
     Index("ix_runs_user", "user_id", "id"),
     Index("ix_runs_user_status", "user_id", "status", "id"),
     Index("ix_runs_user_graph", "user_id", "graph_id", "id"),
@@ -113,7 +115,13 @@ run_nodes = Table(
     Column("queued_at", Float, nullable=True),
     Column("cost", Float, nullable=False, default=0.0),
     Column("external_id", String(200), nullable=True),
+    Column("wake_at", Float, nullable=True),
+    # Suspended (waiting on an external job, no thread held): when a poller looks at the job
+    # next. NULL: not suspended; negative: the job ended, the node is due to resume.
+    Column("deadline", Float, nullable=True),
+    # A suspended node's time limit, in epoch seconds.
     Index("ix_run_nodes_status", "status", "queued_at"),
+    Index("ix_run_nodes_wake", "wake_at"),
 )
 
 events = Table(
