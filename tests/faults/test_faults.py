@@ -134,9 +134,14 @@ def test_a_redis_restart_mid_run_loses_nothing(env, own_redis):
         listener.start()
         events(client, run["id"], until="node.succeeded")  # mid-run: the first nodes are done
         own_redis.stop()
-        own_redis.start()
+        try:
+            health = client.get("/health")
+        finally:
+            own_redis.start()
         final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
         listener.join(60)
+    assert health.status_code == 503 and health.json()["checks"]["broker"].startswith("error")
+    assert health.json()["checks"]["database"] == "ok"
     assert final["status"] == "succeeded" and final["outputs"] == {"j9": {"text": expected}}
     assert [int(event_id) for event_id, _, _ in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][1] == "run.succeeded"
@@ -151,6 +156,7 @@ def test_a_postgres_restart_is_503_while_it_is_down_and_the_run_finishes(env, ow
         try:
             during = client.get(f"/api/runs/{run['id']}")
             listing = client.get("/api/runs")
+            health = client.get("/health")
         finally:
             own_postgres.start()
         final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
@@ -158,6 +164,8 @@ def test_a_postgres_restart_is_503_while_it_is_down_and_the_run_finishes(env, ow
     for response in (during, listing):
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "unavailable"
+    checks = health.json()["checks"]  # /health names what is down
+    assert health.status_code == 503 and checks["database"].startswith("error") and checks["broker"] == "ok"
     assert final["status"] == "succeeded" and final["outputs"] == {"j7": {"text": expected}}
 
 
