@@ -8,6 +8,7 @@ at once."""
 from __future__ import annotations
 
 import threading
+import uuid
 from contextlib import ExitStack
 from datetime import datetime
 
@@ -53,11 +54,23 @@ def test_a_node_waiting_on_fal_is_suspended_then_resumes_in_the_same_attempt(cli
     assert suspended_count(client) == 0
 
 
+def own_deployment(request, mode: str) -> dict[str, str]:
+    """The mode's environment with a database and queue of this test's own (the module's
+    shared server and its workers keep theirs)."""
+    env = dict(request.getfixturevalue(f"{mode}_env"))
+    if mode == "distributed":
+        env.update({"FUSIONFLOW_DATABASE_URL": request.getfixturevalue("postgres").create_database(),
+                    "FUSIONFLOW_QUEUE": f"q{uuid.uuid4().hex[:8]}"})
+    else:
+        env["FUSIONFLOW_HOME"] = str(request.getfixturevalue("tmp_path"))
+    return env
+
+
 @pytest.fixture(params=["embedded", "distributed"])
 def slow_polling(request):
     """A server whose pollers look at a request only every 10 minutes unless fal's
     webhook calls (its workers know the public address, as deployed)."""
-    env = {**request.getfixturevalue(f"{request.param}_env"), "FAL_WEBHOOK_POLL_SECONDS": "600"}
+    env = {**own_deployment(request, request.param), "FAL_WEBHOOK_POLL_SECONDS": "600"}
     with ExitStack() as stack:
         live = stack.enter_context(servers.live_server(env))
         if request.param == "distributed":
@@ -84,8 +97,8 @@ def test_fals_webhook_resumes_the_node_at_once(slow_polling, fal, held):
 
 
 @pytest.mark.distributed
-def test_200_long_fal_jobs_on_4_threads_all_progress_and_a_short_node_starts_at_once(distributed_env, fal, held):
-    env = {**distributed_env, "FAL_POLL_INTERVAL": "1"}
+def test_200_long_fal_jobs_on_4_threads_all_progress_and_a_short_node_starts_at_once(request, fal, held):
+    env = {**own_deployment(request, "distributed"), "FAL_POLL_INTERVAL": "1"}
     with servers.live_server(env) as live, servers.worker_processes(env, 1, threads=4), \
             httpx.Client(base_url=live.url, timeout=60) as client:
         long_run = client.post("/api/runs", json={"graph": fal_graph(200)}).json()["id"]
