@@ -203,6 +203,8 @@ class Job:
     cancel_requested: bool
     progress: float | None
     message: str | None
+    held_until: float = 0.0
+    """The ``wake_at`` its poller set on taking it: a webhook that came meanwhile changed it."""
 
     def claim(self) -> Claim:
         """The node as a claim of its attempt (to fail or cancel it like a running one)."""
@@ -589,13 +591,14 @@ class Ledger:
         """Take up to ``limit`` suspended nodes due for a look, oldest first, for this
         poller alone for ``hold_seconds`` (a poller that dies is replaced after that)."""
         now = time.time()
+        held_until = now + hold_seconds
         due = (select(run_nodes.c.run_id, run_nodes.c.node_id)
                .where(SUSPENDED, run_nodes.c.wake_at <= now)
                .order_by(run_nodes.c.wake_at).limit(limit).with_for_update(skip_locked=True))
         with self.db.write() as conn:
             rows = conn.execute(
                 update(run_nodes).where(tuple_(run_nodes.c.run_id, run_nodes.c.node_id).in_(due))
-                .values(wake_at=now + hold_seconds)
+                .values(wake_at=held_until)
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.attempts, run_nodes.c.external_id,
                            run_nodes.c.deadline, run_nodes.c.progress, run_nodes.c.message)).all()
             if not rows:
@@ -604,7 +607,7 @@ class Ledger:
                 select(runs.c.id, runs.c.user_id, runs.c.cancel_requested)
                 .where(runs.c.id.in_({r.run_id for r in rows})))}
         return [Job(r.run_id, r.node_id, r.attempts, owners[r.run_id][0], r.external_id or "", r.deadline or 0.0,
-                    bool(owners[r.run_id][1]), r.progress, r.message) for r in rows]
+                    bool(owners[r.run_id][1]), r.progress, r.message, held_until) for r in rows]
 
     def jobs_waiting(self, looks: Sequence[tuple[Job, float, float | None, str]]) -> None:
         """Record the looks at jobs still going, ``(job, next look at, progress, message)``,
@@ -617,8 +620,10 @@ class Ledger:
             for job, wake_at, progress, message in looks:
                 fraction = job.progress if progress is None else max(job.progress or 0.0, progress)
                 changed = message != (job.message or "") or fraction != job.progress
+                # (unless a webhook came during the look: then the next look is now, as it asked)
+                next_look = case((run_nodes.c.wake_at == job.held_until, wake_at), else_=run_nodes.c.wake_at)
                 row = conn.execute(update(run_nodes).where(*_still_suspended(job))
-                                   .values(wake_at=wake_at, progress=fraction, message=message)
+                                   .values(wake_at=next_look, progress=fraction, message=message)
                                    .returning(run_nodes.c.node_id)).first()
                 if row is not None and changed:
                     by_run.setdefault((job.run_id, job.user_id), []).append(

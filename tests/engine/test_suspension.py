@@ -172,3 +172,11 @@ def test_a_webhook_makes_the_job_due_now_and_only_a_signed_token_names_a_node(le
     assert hooks.verify(hooks.token("r_1", "after")) == ("r_1", "after")  # ids of any shape round-trip
     assert not ledger.wake("r_1", "after")  # not suspended: nothing to wake
     assert JobWebhooks(None, b"k" * 32).url("r_1", "job") is None  # no public address, no webhook
+
+
+def test_a_webhook_during_a_look_is_not_lost(ledger, db, pollers, watcher):
+    suspended(ledger)
+    [job] = ledger.due_jobs(10, hold_seconds=60)
+    assert ledger.wake("r_1", "job")  # fal calls while the poller is asking it
+    ledger.jobs_waiting([(job, time.time() + 300, None, "still going")])
+    assert node(db, "job").wake_at == 0.0  # looked at again at once, not in 5 minutes
