@@ -1253,6 +1253,8 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /** @enum {null|string} */
+            priority?: "high" | "normal" | "low" | null;
         };
         /** RunCreate */
         RunCreate: {
@@ -1269,6 +1271,11 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority: "high" | "normal" | "low";
             webhook?: string | null;
         };
         /** RunDocument */
@@ -1292,6 +1299,8 @@ export interface components {
             outputs: {
                 [key: string]: unknown;
             };
+            /** @enum {string} */
+            priority: "high" | "normal" | "low";
             schedule_id: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -1416,6 +1425,11 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority: "high" | "normal" | "low";
             webhook?: string | null;
         };
         /** TemplateVersion */
