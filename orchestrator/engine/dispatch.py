@@ -25,7 +25,7 @@ import dramatiq
 from dramatiq.message import Message
 
 from nodes.sdk import NodeType
-from orchestrator.engine.queues import Job, Route, route
+from orchestrator.engine.queues import Route, Task, route
 from orchestrator.metrics import RESENDS
 
 log = logging.getLogger(__name__)
@@ -44,27 +44,27 @@ class Dispatcher:
         node_type = self.catalog.get(type_name)
         return "long" if node_type is not None and node_type.long else "short"
 
-    def route(self, job: Job) -> Route:
-        return route(self.queue_base, self.kind(job.type), job.priority)
+    def route(self, task: Task) -> Route:
+        return route(self.queue_base, self.kind(task.type), task.priority)
 
-    def send(self, job: Job, *, delay_ms: int | None = None) -> None:
+    def send(self, task: Task, *, delay_ms: int | None = None) -> None:
         """One node: run it now (or after ``delay_ms``)."""
-        target = self.route(job)
-        message = Message(queue_name=target.queue, actor_name=target.actor, args=(job.run_id, job.node_id),
+        target = self.route(task)
+        message = Message(queue_name=target.queue, actor_name=target.actor, args=(task.run_id, task.node_id),
                           kwargs={}, options={})
         try:
             self.broker.enqueue(message, delay=delay_ms or None)
         except Exception as exc:  # the broker is down: recovery sends the node again
             log.warning("could not send %s/%s (%s: %s); it will be sent again within the lease",
-                        job.run_id, job.node_id, type(exc).__name__, exc)
+                        task.run_id, task.node_id, type(exc).__name__, exc)
 
-    def send_all(self, jobs: Iterable[Job]) -> None:
+    def send_all(self, tasks: Iterable[Task]) -> None:
         """Nodes that became ready together (a new run's roots, a fan-out)."""
-        for job in jobs:
-            self.send(job)
+        for task in tasks:
+            self.send(task)
 
-    def resend(self, stranded: Iterable[Job]) -> None:
+    def resend(self, stranded: Iterable[Task]) -> None:
         """Nodes whose messages may be lost; a duplicate finds the node taken and does nothing."""
-        for job in stranded:
+        for task in stranded:
             RESENDS.inc()
-            self.send(job)
+            self.send(task)

@@ -31,7 +31,7 @@ from orchestrator.engine.context import NodeContext
 from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
-from orchestrator.engine.queues import Job
+from orchestrator.engine.queues import Task
 from orchestrator.engine.timers import Timers
 from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of, with_child
 from orchestrator.graph.spec import graph_from_builtins
@@ -69,9 +69,9 @@ class RunInfo:
         execution in it (see ``orchestrator.graph.plan.with_child``)."""
         return with_child(self.plan, node_id) if parent_of(node_id) is not None else self.plan
 
-    def job(self, node_id: str) -> Job:
+    def task(self, node_id: str) -> Task:
         """What the dispatcher needs to send one of this run's nodes."""
-        return Job(self.run_id, node_id, self.plan_for(node_id).types[node_id], self.priority)
+        return Task(self.run_id, node_id, self.plan_for(node_id).types[node_id], self.priority)
 
 
 class RunCache:
@@ -127,7 +127,7 @@ class Executor:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
             return
         if self._stopping:  # this worker is going away: another one takes the node at once
-            self.dispatcher.send(info.job(node_id))
+            self.dispatcher.send(info.task(node_id))
             return
         node_type = self.catalog.get(info.plan_for(node_id).types.get(node_id, ""))
         if node_type is not None and node_type.instant and (node_type.mapped is None or parent_of(node_id)):
@@ -135,7 +135,7 @@ class Executor:
         elif self.settings.user_max_running:
             claim, capped = self.ledger.claim_within(run_id, node_id, info.user_id, self.settings.user_max_running)
             if capped:  # it waits its turn; the messages behind it (other users' work) are taken meanwhile
-                self.dispatcher.send(info.job(node_id), delay_ms=CAPPED_RETRY_MS)
+                self.dispatcher.send(info.task(node_id), delay_ms=CAPPED_RETRY_MS)
                 return
         else:
             claim = self.ledger.claim(run_id, node_id, info.user_id)
@@ -170,7 +170,7 @@ class Executor:
                 handed += 1
                 info = self.runs.get(claim.run_id)
                 if info is not None:
-                    self.dispatcher.send(info.job(claim.node_id))
+                    self.dispatcher.send(info.task(claim.node_id))
             cancel_event.set()
         return handed
 
@@ -227,7 +227,7 @@ class Executor:
             return self._after_success(info, claim.node_id, outputs,
                                        self.ledger.succeed(claim, info.plan, outputs, cached=False,
                                                            inline=self._same_kind(info, node_type)))
-        self.dispatcher.send_all(info.job(child) for child in self.ledger.expand(claim, len(items)))
+        self.dispatcher.send_all(info.task(child) for child in self.ledger.expand(claim, len(items)))
         return None
 
     def _gather(self, info: RunInfo, claim: Claim, node_type: NodeType) -> Claim | None:
@@ -245,7 +245,7 @@ class Executor:
     def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
             info.outputs[node_id] = outputs
-        self.dispatcher.send_all(info.job(node_id) for node_id in outcome.dispatch)
+        self.dispatcher.send_all(info.task(node_id) for node_id in outcome.dispatch)
         return outcome.inline
 
     def _same_kind(self, info: RunInfo, node_type: NodeType) -> Callable[[str], bool]:
@@ -330,7 +330,7 @@ class Executor:
         if retry_after:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
         if self.ledger.retry(claim, error, delay_ms):
-            self.dispatcher.send(info.job(claim.node_id), delay_ms=delay_ms)
+            self.dispatcher.send(info.task(claim.node_id), delay_ms=delay_ms)
 
     def _announce(self, claim: Claim) -> None:
         if not claim.announced:

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, tex
 from sqlalchemy.exc import IntegrityError
 
 from orchestrator.accounts import gate
-from orchestrator.engine.queues import Job
+from orchestrator.engine.queues import Task
 from orchestrator.events.bus import Bus, Note
 from orchestrator.graph.outputs import run_outputs
 from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of
@@ -592,7 +592,7 @@ class Ledger:
 
     # -- recovery --------------------------------------------------------------------
 
-    def stranded(self, *, queued_for: float) -> list[Job]:
+    def stranded(self, *, queued_for: float) -> list[Task]:
         """Nodes whose message may be lost, to send again (harmless if it was not):
         running nodes whose lease ran out (their holder died or hung) go back to the
         queue, so a late write of the old holder finds them no longer its own; and
@@ -613,7 +613,7 @@ class Ledger:
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.type)).all()
             priority = self._priorities(conn, {r[0] for r in [*expired, *waiting]})
         LEASE_EXPIRIES.inc(len(expired))
-        return [Job(run_id, node_id, type_name, priority.get(run_id, "normal"))
+        return [Task(run_id, node_id, type_name, priority.get(run_id, "normal"))
                 for run_id, node_id, type_name in [*expired, *waiting]]
 
     @staticmethod

@@ -29,7 +29,7 @@ KINDS = ("short", "long")
 ACTOR_BASE = "execute_node"
 
 
-class Job(NamedTuple):
+class Task(NamedTuple):
     """One node execution to send: its ids, and what routes it (its type, its run's priority)."""
 
     run_id: str

@@ -24,7 +24,7 @@ from orchestrator.engine.composition import Composer
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.documents import Estimate, RunDocument, RunPage, as_document
 from orchestrator.engine.ledger import Ledger
-from orchestrator.engine.queues import Job
+from orchestrator.engine.queues import Task
 from orchestrator.errors import InvalidRequest, RunFinished, RunNotFound, RunRejected
 from orchestrator.graph.gcpause import paused_gc
 from orchestrator.graph.plan import Plan, build_plan
@@ -137,7 +137,7 @@ class RunService:
                                        columns={"schedule_id": schedule_id, "priority": body.priority,
                                                 "drawn_graph": effective if doc is not effective else None},
                                        also=self.webhooks.registration(run_id, user_id, body.webhook))
-        self.dispatcher.send_all(Job(run_id, node_id, plan.types[node_id], body.priority) for node_id in ready)
+        self.dispatcher.send_all(Task(run_id, node_id, plan.types[node_id], body.priority) for node_id in ready)
         return self.get(user_id, run_id)
 
     def rerun(self, user_id: str, run_id: str, body: RerunCreate) -> RunDocument:

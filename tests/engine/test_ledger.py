@@ -16,7 +16,7 @@ from orchestrator.engine.broker import declare_actors
 from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Ledger
-from orchestrator.engine.queues import Job
+from orchestrator.engine.queues import Task
 from orchestrator.events.bus import LocalBus
 from orchestrator.graph.plan import build_plan
 from orchestrator.graph.spec import graph_from_builtins
@@ -234,17 +234,17 @@ def sent(broker: StubBroker, queue: str) -> list[tuple[str, tuple, dict]]:
 
 def test_the_dispatcher_sends_ids_only_on_the_broker():
     dispatcher, broker = dispatcher_on_stub()
-    dispatcher.send_all([Job("r_1", "a", "text.join"), Job("r_1", "b", "text.join")])
-    dispatcher.resend([Job("r_2", "c", "text.join")])
+    dispatcher.send_all([Task("r_1", "a", "text.join"), Task("r_1", "b", "text.join")])
+    dispatcher.resend([Task("r_2", "c", "text.join")])
     assert sent(broker, "q") == [("execute_node", ("r_1", "a"), {}), ("execute_node", ("r_1", "b"), {}),
                                  ("execute_node", ("r_2", "c"), {})]
 
 
 def test_each_node_goes_to_the_queue_of_its_kind_and_its_runs_priority():
     dispatcher, broker = dispatcher_on_stub()
-    dispatcher.send_all([Job("r", "join", "text.join", "high"), Job("r", "wait", "flow.wait", "high"),
-                         Job("r", "fal", "fal.run", "normal"), Job("r", "img", "image.generate", "low"),
-                         Job("r", "gone", "no.such.type", "normal")])
+    dispatcher.send_all([Task("r", "join", "text.join", "high"), Task("r", "wait", "flow.wait", "high"),
+                         Task("r", "fal", "fal.run", "normal"), Task("r", "img", "image.generate", "low"),
+                         Task("r", "gone", "no.such.type", "normal")])
     assert {queue: [args[1] for _, args, _ in sent(broker, queue)] for queue in QUEUES} == {
         "q": ["gone"], "q.high": ["join"], "q.low": [], "q.long": ["fal"], "q.long.high": ["wait"], "q.long.low": ["img"]}
 
@@ -268,8 +268,8 @@ def test_recovery_sends_each_stranded_node_to_its_kinds_queue_at_its_runs_priori
     time.sleep(0.01)
     dispatcher, broker = dispatcher_on_stub()
     stranded = ledger.stranded(queued_for=0)
-    assert sorted(stranded) == [Job("r_high", "join", "text.join", "high"), Job("r_high", "wait", "flow.wait", "high"),
-                                Job("r_low", "join", "text.join", "low"), Job("r_low", "wait", "flow.wait", "low")]
+    assert sorted(stranded) == [Task("r_high", "join", "text.join", "high"), Task("r_high", "wait", "flow.wait", "high"),
+                                Task("r_low", "join", "text.join", "low"), Task("r_low", "wait", "flow.wait", "low")]
     dispatcher.resend(stranded)
     assert {queue: sorted(args for _, args, _ in sent(broker, queue)) for queue in QUEUES} == {
         "q.high": [("r_high", "join")], "q.long.high": [("r_high", "wait")], "q.low": [("r_low", "join")],
