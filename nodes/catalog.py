@@ -14,7 +14,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 
-from nodes.sdk import Backend, EstimateFunction, NodeType, RunFunction, declared_types
+from nodes.sdk import Backend, EstimateFunction, JobWatcher, NodeType, RunFunction, declared_types
 
 
 class Catalog(Mapping[str, NodeType]):
@@ -22,6 +22,8 @@ class Catalog(Mapping[str, NodeType]):
 
     def __init__(self, types: Iterable[NodeType]) -> None:
         self._types = {t.type: t for t in types}
+        self.watchers: dict[str, JobWatcher] = {}
+        """Who follows suspended nodes' external jobs, by the scheme of their ids."""
 
     def __getitem__(self, type_name: str) -> NodeType:
         return self._types[type_name]
@@ -44,6 +46,11 @@ class Catalog(Mapping[str, NodeType]):
         self._types[type_name] = dataclasses.replace(node_type, backends=backends)
 
 
+    def add_watcher(self, watcher: JobWatcher) -> None:
+        """Let suspended nodes wait on ``watcher.scheme`` jobs (``nodes.sdk.JobWatcher``)."""
+        self.watchers[watcher.scheme] = watcher
+
+
 _lock = threading.Lock()
 _catalog: Catalog | None = None
 
@@ -60,8 +67,9 @@ def load_catalog() -> Catalog:
 def _build() -> Catalog:
     from nodes.builtin import flow, inputs, library, outputs, subgraph, text  # noqa: F401  (declare on import)
     from nodes.media import archive, ffmpeg_nodes, generate, image_nodes, variants  # noqa: F401
-    from nodes.providers import face_swap, fal_run, image_edit, lora, plugins, text_generate  # noqa: F401
+    from nodes.providers import face_swap, fal, fal_run, image_edit, lora, plugins, text_generate  # noqa: F401
 
     catalog = Catalog(declared_types())
     plugins.register(catalog)
+    catalog.add_watcher(fal.WATCHER)
     return catalog

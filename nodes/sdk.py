@@ -87,6 +87,44 @@ class Cancelled(Exception):
     """Raised inside a node when its run was cancelled; the node ends ``cancelled``."""
 
 
+class Suspended(Exception):
+    """Raised by ``Context.suspend``: the node waits on an external job and gives its
+    worker thread back. Let it propagate (do not catch it in a node)."""
+
+    def __init__(self, poll_after: float) -> None:
+        super().__init__(f"waiting on an external job (first look in {poll_after:g} s)")
+        self.poll_after = poll_after
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What a ``JobWatcher`` saw of an external job."""
+
+    done: bool
+    """The job ended (well or not) or is unknown: the node runs again to take its result."""
+    progress: float | None = None
+    """0 to 1 when the provider says how far it is."""
+    message: str = ""
+    poll_after: float = 1.0
+    """Seconds until the next look, when not done."""
+
+
+class JobWatcher(Protocol):
+    """Looks at one provider's external jobs (by the scheme of the id a node recorded with
+    ``set_external_id``, ``<scheme>:…``) while their nodes are suspended, from a
+    small pool of pollers: no worker thread waits on them."""
+
+    scheme: str
+    settings: tuple[str, ...]
+    """The settings ``check`` and ``cancel`` read (as a node type declares its own)."""
+
+    def check(self, setting: Callable[..., Any], external_id: str) -> JobState:
+        """The job's state. Raise ``TransientError`` when the provider cannot be asked now."""
+
+    def cancel(self, setting: Callable[..., Any], external_id: str) -> None:
+        """Cancel the job at the provider (best effort)."""
+
+
 class Context(Protocol):
     """What a running node may ask of the engine."""
 
@@ -136,6 +174,17 @@ class Context(Protocol):
 
     def set_external_id(self, value: str | None) -> None:
         """Record a provider request id so a redelivered node resumes it instead of paying again."""
+
+    def suspend(self, poll_after: float) -> None:
+        """Wait for the external job recorded with ``set_external_id`` without holding a
+        worker thread: raises ``Suspended``, and the node's function runs again from the
+        start (finding its external id) once the job's ``JobWatcher`` sees it end. Returns
+        without doing anything where the engine cannot suspend this node: the node then
+        waits for its job itself."""
+
+    def job_webhook_url(self) -> str | None:
+        """A URL the provider may call when the node's job ends (wakes its poller at
+        once), or None when this server has no public address (``FUSIONFLOW_PUBLIC_URL``)."""
 
     def record_cost(self, amount: float, detail: str = "") -> None:
         """Add a provider cost (USD) to the node and the run."""

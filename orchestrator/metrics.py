@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily
 
 from nodes.providers import circuit
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from orchestrator.store.db import Database
 from orchestrator.store.models import run_nodes, runs
@@ -28,7 +28,8 @@ HANDBACKS = Counter("fusionflow_handbacks_total", "Running nodes handed back by 
 SSE_LISTENERS = Gauge("fusionflow_sse_listeners", "Open event streams in this process", ["stream"],
                       registry=REGISTRY)
 QUEUE_DEPTH = Gauge("fusionflow_queue_depth", "Messages waiting in each broker queue", ["queue"], registry=REGISTRY)
-NODES = Gauge("fusionflow_active_nodes", "Unfinished nodes by status", ["status"], registry=REGISTRY)
+NODES = Gauge("fusionflow_active_nodes", "Unfinished nodes by status (suspended: running, waiting on an external job "
+              "with no thread held)", ["status"], registry=REGISTRY)
 
 
 class ProviderCalls:
@@ -56,10 +57,13 @@ def refresh_gauges(db: Database, queue_depths: Callable[[], dict[str, int]] | No
             QUEUE_DEPTH.labels(queue).set(depth)
     with db.read() as conn:
         run_counts = dict(conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status)).all())
+        # a running node waiting on its external job holds no thread: it counts as suspended
+        state = case((and_(run_nodes.c.status == "running", run_nodes.c.wake_at.is_not(None)), "suspended"),
+                     else_=run_nodes.c.status)
         node_counts = dict(conn.execute(
-            select(run_nodes.c.status, func.count())
-            .where(run_nodes.c.status.in_(("pending", "queued", "running"))).group_by(run_nodes.c.status)).all())
+            select(state, func.count())
+            .where(run_nodes.c.status.in_(("pending", "queued", "running"))).group_by(state)).all())
     for status in ("queued", "running", "succeeded", "failed", "cancelled"):
         RUNS.labels(status).set(run_counts.get(status, 0))
-    for status in ("pending", "queued", "running"):
+    for status in ("pending", "queued", "running", "suspended"):
         NODES.labels(status).set(node_counts.get(status, 0))

@@ -79,6 +79,8 @@ class Settings:
     """Outputs of runs with a ``variants.*`` node expire this long after (``FUSIONFLOW_BATCH_TTL_HOURS``)."""
     sweep_interval_seconds: float = 3600
     """How often the maintenance loop sweeps expired assets and unreferenced bytes."""
+    pollers: int = 4
+    """``FUSIONFLOW_POLLERS``: threads per worker process that look at suspended nodes' external jobs."""
     extra: dict = field(default_factory=dict)
     """Provider keys and base URLs (``FAL_KEY``, ``GEMINI_API_KEY`` …), read by nodes via ``ctx.setting``."""
     max_json_bytes: int = 4 * 1024 * 1024
@@ -136,6 +138,7 @@ class Settings:
 
 PROVIDER_SETTINGS = (
     "FAL_KEY", "FAL_API_URL", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
+    "FAL_WEBHOOK_POLL_SECONDS",
     "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL", "GEMINI_API_VERSION",
     "FUSIONFLOW_CIRCUIT_THRESHOLD", "FUSIONFLOW_CIRCUIT_COOLDOWN",
     "FUSIONFLOW_FFMPEG",
@@ -192,6 +195,7 @@ def _load() -> Settings:
         retention_days=_float("FUSIONFLOW_RETENTION_DAYS", 30),
         batch_ttl_hours=_float("FUSIONFLOW_BATCH_TTL_HOURS", 24),
         sweep_interval_seconds=_float("FUSIONFLOW_SWEEP_INTERVAL_SECONDS", 3600),
+        pollers=max(1, _int("FUSIONFLOW_POLLERS", 4)),
         extra={name: os.environ[name] for name in PROVIDER_SETTINGS if _env(name)},
         max_json_bytes=_int("FUSIONFLOW_MAX_JSON_BYTES", 4 * 1024 * 1024),
         public_url=(_env("FUSIONFLOW_PUBLIC_URL", "") or "").rstrip("/") or None,

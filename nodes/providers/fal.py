@@ -6,6 +6,11 @@
   so a retried or redelivered node resumes polling the same request instead of
   paying for a new one;
 - turns queue positions and the app's log lines into ``node.progress`` events;
+- suspends while fal works (``ctx.suspend``): the node gives its worker thread back
+  after the first look, ``WATCHER`` follows the request from the engine's pollers,
+  and the node runs again to fetch the result once it ended. With a public address
+  the request carries ``fal_webhook`` (``ctx.job_webhook_url``), so fal's call wakes
+  the poller at once and polling slows to ``FAL_WEBHOOK_POLL_SECONDS`` (default 5);
 - watches for a cancelled run while waiting, and then calls fal's cancel URL;
 - maps failures: 408/409/429/5xx, time-outs and connection errors become
   ``TransientError`` (the engine retries them with backoff; ``Retry-After`` is
@@ -32,6 +37,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +47,11 @@ import httpx
 
 from nodes.providers import circuit
 from nodes.providers.download import _retry_after
-from nodes.sdk import Cancelled, Context, NodeError, TransientError
+from nodes.sdk import Cancelled, Context, JobState, NodeError, TransientError
 
 DEFAULT_QUEUE_URL = "https://queue.fal.run/"
 SETTINGS = ("FAL_KEY", "FAL_QUEUE_URL", "FAL_RUN_URL", "FAL_CDN_URL", "FAL_POLL_INTERVAL", "FAL_MAX_WAIT_SECONDS",
+            "FAL_WEBHOOK_POLL_SECONDS",
             *circuit.SETTINGS)
 """The settings a node calling fal declares (its context shows it nothing else)."""
 TRANSIENT_STATUS = {408, 409, 425, 429, 499}
@@ -73,14 +80,15 @@ class _Client:
     queue_url: str
 
 
-def _client(ctx: Context) -> _Client:
-    key = ctx.setting("FAL_KEY")
+def _client(setting: Callable[..., Any]) -> _Client:
+    """The SDK client for the settings read by ``setting`` (a node's ``ctx.setting``)."""
+    key = setting("FAL_KEY")
     if not key:
         raise NodeError("fal is not configured: set FAL_KEY", error_type="not_configured")
-    queue_url = ctx.setting("FAL_QUEUE_URL") or DEFAULT_QUEUE_URL
+    queue_url = setting("FAL_QUEUE_URL") or DEFAULT_QUEUE_URL
     if not queue_url.endswith("/"):
         queue_url += "/"
-    timeout = float(ctx.setting("provider_timeout_seconds", 60.0) or 60.0)
+    timeout = float(setting("provider_timeout_seconds", 60.0) or 60.0)
     with _config_lock:
         fal_module.QUEUE_URL_FORMAT = queue_url
         fal_module.MAX_ATTEMPTS = 1
@@ -220,7 +228,7 @@ def run(ctx: Context, app: str, arguments: dict, *, span: tuple[float, float] = 
     """
     if not re.fullmatch(APP_ID, app):
         raise NodeError(f"{app[:200]!r} is not a fal app id (owner/app, without '..')", error_type="invalid_param")
-    client = _client(ctx)
+    client = _client(ctx.setting)
     breaker = circuit.breaker("fal", client.queue_url, ctx.setting)
     interval = float(ctx.setting("FAL_POLL_INTERVAL", None) or 1.0)
     max_wait = float(ctx.setting("FAL_MAX_WAIT_SECONDS", None) or 7200.0)
@@ -234,7 +242,8 @@ def run(ctx: Context, app: str, arguments: dict, *, span: tuple[float, float] = 
     for _ in range(2):
         if handle is None:
             ctx.check_cancelled()
-            handle = _call(breaker, app, "submitting", client.sdk.submit, app, arguments)
+            handle = _call(breaker, app, "submitting", client.sdk.submit, app, arguments,
+                           webhook_url=ctx.job_webhook_url())
             ctx.set_external_id(_external(app, handle.request_id))
         try:
             status = _wait(ctx, breaker, app, handle, progress, interval, max_wait)
@@ -277,6 +286,8 @@ def _wait(ctx: Context, breaker: circuit.CircuitBreaker, app: str, handle, progr
                 ctx.set_external_id(None)
                 raise NodeError(f"fal {app}: request {handle.request_id} did not finish within {max_wait:g} s; "
                                 "cancelled it", error_type="timeout")
+            # the engine's pollers follow the request from here:
+            ctx.suspend(_poll_after(ctx.setting, interval, webhooks=ctx.job_webhook_url() is not None))
             ctx.sleep(interval)
     except Cancelled:
         if ctx.cancelled():  # the run was cancelled (not: another worker took the node over)
@@ -291,6 +302,52 @@ def _cancel(handle) -> None:
         pass
 
 
-def cancel(ctx: Context, app: str, request_id: str) -> None:
-    """Cancel a fal request by id (best effort)."""
-    _cancel(_client(ctx).sdk.get_handle(app, request_id))
+def _poll_after(setting: Callable[..., Any], interval: float, *, webhooks: bool) -> float:
+    """Seconds between two looks at a suspended request: the poll interval, or, when
+    fal calls a webhook as the request ends, a slow fallback."""
+    if webhooks:
+        return max(interval, float(setting("FAL_WEBHOOK_POLL_SECONDS", None) or 5.0))
+    return interval
+
+
+def _parse_external(external_id: str) -> tuple[str, str]:
+    """(app, request id) of an external id written by ``run``."""
+    _, app, request_id = external_id.split(":", 2)
+    return app, request_id
+
+
+class FalWatcher:
+    """Follows suspended nodes' fal requests (``nodes.sdk.JobWatcher``): one status call
+    per look, through the same breaker and statistics as the nodes' own calls."""
+
+    scheme = "fal"
+    settings = SETTINGS
+
+    def check(self, setting: Callable[..., Any], external_id: str) -> JobState:
+        app, request_id = _parse_external(external_id)
+        client = _client(setting)
+        breaker = circuit.breaker("fal", client.queue_url, setting)
+        interval = float(setting("FAL_POLL_INTERVAL", None) or 1.0)
+        try:
+            status = _call(breaker, app, "polling the status", client.sdk.get_handle(app, request_id).status,
+                           with_logs=True)
+        except TransientError:
+            raise
+        except NodeError:  # unknown to fal (expired) or refused: the node's own call says what to do
+            return JobState(done=True)
+        if isinstance(status, fal_module.Completed):
+            return JobState(done=True)
+        poll_after = _poll_after(setting, interval, webhooks=bool(setting("job_webhooks")))
+        if isinstance(status, fal_module.Queued):
+            return JobState(False, None, f"in fal's queue, position {status.position}", poll_after)
+        logs = getattr(status, "logs", None) or []
+        last = logs[-1] if logs else None
+        message = str(last.get("message", "") if isinstance(last, dict) else last or "running on fal").strip()
+        return JobState(False, _parse_fraction(message), message[:300] or "running on fal", poll_after)
+
+    def cancel(self, setting: Callable[..., Any], external_id: str) -> None:
+        app, request_id = _parse_external(external_id)
+        _cancel(_client(setting).sdk.get_handle(app, request_id))
+
+
+WATCHER = FalWatcher()

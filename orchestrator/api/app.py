@@ -13,8 +13,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from orchestrator import __version__
-from orchestrator.api import (accounts, admin, assets, bodies, catalog, credits, events, examples, library, nodes,
-                              schedules, system, usage, webhooks)
+from orchestrator.api import (accounts, admin, assets, bodies, catalog, credits, events, examples, jobhooks, library,
+                              nodes, schedules, system, usage, webhooks)
 from orchestrator.api.auth import current_user
 from orchestrator.api.collections import CollectionController
 from orchestrator.api.errors import HANDLERS, document_answers
@@ -76,7 +76,8 @@ def create_app(runtime: Runtime, *, web_dist: Path | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[RunController, GraphController, nodes.node_catalog, examples.list_examples, events.run_events,
-                        events.user_events, system.health, system.metrics, *accounts.ROUTES,
+                        events.user_events, system.health, system.metrics, jobhooks.job_webhook,
+                        *accounts.ROUTES,
                         admin.AdminController, credits.ledger,
                         CollectionController, HookController, ModelController, usage.usage,
                         *library.ROUTES,  # before assets.ROUTES: see orchestrator/api/library.py

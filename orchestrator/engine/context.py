@@ -12,11 +12,12 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
-from nodes.sdk import MISSING, Cancelled, NodeError
+from nodes.sdk import MISSING, Cancelled, NodeError, Suspended
 from orchestrator.assets import AssetService
 from orchestrator.engine.ledger import Claim, Ledger
 from orchestrator.errors import NotFound
@@ -28,7 +29,8 @@ CANCEL_CHECK_INTERVAL = 0.25
 
 class NodeContext:
     def __init__(self, *, claim: Claim, ledger: Ledger, assets: AssetService | None, run_inputs: dict[str, Any],
-                 settings: dict[str, Any], cancel_event: threading.Event, library: Library | None = None) -> None:
+                 settings: dict[str, Any], cancel_event: threading.Event, library: Library | None = None,
+                 watched: Collection[str] = (), webhook_url: str | None = None) -> None:
         self.run_id = claim.run_id
         self.node_id = claim.node_id
         self.attempt = claim.attempt
@@ -43,6 +45,10 @@ class NodeContext:
         self._checked_at = 0.0
         self._temp: Path | None = None
         self._cost_seq = 0
+        self._watched = watched
+        """Schemes of external ids the engine's pollers can follow (``nodes.sdk.JobWatcher``)."""
+        self._webhook_url = webhook_url
+        self._external: str | None = None
 
     # -- progress and cancellation --------------------------------------------------
 
@@ -156,10 +162,22 @@ class NodeContext:
     # -- provider bookkeeping -----------------------------------------------------------
 
     def external_id(self) -> str | None:
-        return self._ledger.external_id(self._claim)
+        self._external = self._ledger.external_id(self._claim)
+        return self._external
 
     def set_external_id(self, value: str | None) -> None:
         self._ledger.set_external_id(self._claim, value)
+        self._external = value
+
+    def suspend(self, poll_after: float) -> None:
+        """Raise ``Suspended`` when a poller can follow the recorded external job (the
+        executor then records the node as suspended); otherwise return."""
+        scheme = (self._external or "").partition(":")[0]
+        if scheme and scheme in self._watched and not self.cancelled():
+            raise Suspended(max(0.0, float(poll_after)))
+
+    def job_webhook_url(self) -> str | None:
+        return self._webhook_url
 
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         """Charge ``amount`` USD once per ``key`` (default: once per call in this attempt)."""

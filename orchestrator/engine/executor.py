@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +24,14 @@ import redis.exceptions
 import sqlalchemy.exc
 
 from nodes.redact import without_paths
-from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, TransientError
+from nodes.sdk import MISSING, Cancelled, NodeError, NodeType, Suspended, TransientError
 from orchestrator.accounts import gate
 from orchestrator.assets import AssetService
 from orchestrator.engine.cachekeys import plan_signatures, value_key
 from orchestrator.engine.context import NodeContext
 from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
+from orchestrator.engine.jobhooks import JobWebhooks
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
 from orchestrator.engine.queues import Task
 from orchestrator.engine.timers import Timers
@@ -105,7 +107,8 @@ class RunCache:
 
 class Executor:
     def __init__(self, *, ledger: Ledger, dispatcher: Dispatcher, catalog: Mapping[str, NodeType],
-                 assets: AssetService | None, settings: Settings, library: Library | None = None) -> None:
+                 assets: AssetService | None, settings: Settings, library: Library | None = None,
+                 watched: Collection[str] = (), webhooks: JobWebhooks | None = None) -> None:
         self.ledger = ledger
         self.dispatcher = dispatcher
         self.catalog = catalog
@@ -114,6 +117,9 @@ class Executor:
         self.library = library
         """The user's collections, hooks and models, and run outputs' origin and expiry (nodes reach it via their context)."""
         self.runs = RunCache(ledger, catalog)
+        self.watched = watched
+        """Schemes of the external jobs the pollers follow: nodes waiting on those suspend."""
+        self.webhooks = webhooks
         self.timers = Timers()
         self._active: dict[tuple[str, str], tuple[Claim, threading.Event]] = {}
         self._active_lock = threading.Lock()
@@ -277,25 +283,28 @@ class Executor:
         key = (claim.run_id, claim.node_id)
         ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
                           settings=self.settings.node_view(node_type.allowed_settings(params)),
-                          cancel_event=cancel_event, library=self.library)
+                          cancel_event=cancel_event, library=self.library, watched=self.watched,
+                          webhook_url=self.webhooks.url(claim.run_id, claim.node_id) if self.webhooks else None)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))
         limit = params.timeout or node_type.timeout
+        ends_at = claim.deadline or time.time() + limit  # a resumed node keeps the limit it started with
         expired = threading.Event()
-        deadline = self.timers.after(limit, lambda: (expired.set(), cancel_event.set()))
+        deadline = self.timers.after(max(0.0, ends_at - time.time()), lambda: (expired.set(), cancel_event.set()))
         try:
-            gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
-                            attempt=claim.attempt, node_type=node_type, params=params)
+            if not claim.resumed:  # admitted when it started
+                gate.admit_node(self.ledger.db, self.settings, run_id=claim.run_id, user_id=claim.user_id,
+                                attempt=claim.attempt, node_type=node_type, params=params)
             outputs = node_type.execute(ctx, params, inputs)
             if node_type.mapped is not None:  # one item's outputs: the node's come from gathering them
                 return _check_outputs(node_type, outputs, ports=False)
             return _check_outputs(node_type, outputs)
+        except Suspended as suspended:  # its job goes on without a thread; a poller follows it
+            self.ledger.suspend(claim, wake_at=time.time() + suspended.poll_after, deadline=ends_at)
         except Cancelled:
             if expired.is_set():
-                self.ledger.fail(claim, plan, {"type": "timeout", "message": (
-                    f"{claim.node_id} ran past its time limit of {limit:g} s and was stopped "
-                    "(raise its timeout param if it needs longer)")})
+                self.ledger.fail(claim, plan, time_limit_error(claim.node_id, limit))
             else:
                 self.ledger.cancelled(claim)
         except TRANSIENT as exc:
@@ -392,6 +401,13 @@ class _InstantContext:
 
     def __getattr__(self, name: str) -> Any:
         raise NodeError(f"an instant node cannot use ctx.{name}: declare the node type without instant=True")
+
+
+def time_limit_error(node_id: str, limit: float | None = None) -> dict:
+    """The error of a node stopped at its time limit (``limit`` seconds, when known)."""
+    within = f" of {limit:g} s" if limit else ""
+    return {"type": "timeout", "message": (f"{node_id} ran past its time limit{within} and was stopped "
+                                           "(raise its timeout param if it needs longer)")}
 
 
 def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from orchestrator.accounts import gate
@@ -55,18 +55,30 @@ _P = bindparam
 HELD = (run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
         run_nodes.c.status == "running", run_nodes.c.attempts == _P("p_attempt"))
 """The row filter for a node a claim still holds; execute with ``held_params(claim)``."""
+RESUMING = run_nodes.c.wake_at < 0
+"""A suspended node whose external job ended: its next claim resumes the same attempt."""
 CLAIM = Prepared((update(run_nodes)
          .where(run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id == _P("p_node"),
                 (run_nodes.c.status == "queued")
-                | and_(run_nodes.c.status == "running", run_nodes.c.lease_until < _P("p_now")))
-         .values(status="running", attempts=run_nodes.c.attempts + 1, started_at=_P("p_ts"),
-                 lease_until=_P("p_lease"), progress=0.0, message=None)
-         .returning(run_nodes.c.attempts)))
+                | and_(run_nodes.c.status == "running",
+                       or_(run_nodes.c.lease_until < _P("p_now"), RESUMING)))
+         .values(status="running", attempts=run_nodes.c.attempts + case((RESUMING, 0), else_=1),
+                 started_at=case((RESUMING, run_nodes.c.started_at), else_=_P("p_ts")),
+                 lease_until=_P("p_lease"), progress=case((RESUMING, run_nodes.c.progress), else_=0.0),
+                 message=case((RESUMING, run_nodes.c.message), else_=None),
+                 deadline=case((RESUMING, run_nodes.c.deadline), else_=None), wake_at=None)
+         .returning(run_nodes.c.attempts, run_nodes.c.deadline)))
+SUSPEND = Prepared((update(run_nodes).where(*HELD)
+           .values(lease_until=None, wake_at=_P("p_wake"), deadline=_P("p_deadline"))
+           .returning(run_nodes.c.node_id)))
+SUSPENDED = and_(run_nodes.c.status == "running", run_nodes.c.wake_at >= 0)
+"""A node waiting on its external job, looked at by a poller from ``wake_at`` on."""
 STILL_HELD = Prepared(select(run_nodes.c.node_id).where(*HELD))
 PROGRESS = Prepared((update(run_nodes).where(*HELD)
             .values(progress=_P("p_progress"), message=_P("p_message"), lease_until=_P("p_lease"))
             .returning(run_nodes.c.node_id)))
-RENEW = Prepared(update(run_nodes).where(*HELD).values(lease_until=_P("p_lease")))
+RENEW = Prepared(update(run_nodes).where(*HELD, run_nodes.c.wake_at.is_(None)).values(lease_until=_P("p_lease")))
+"""(A suspended node has no lease to renew.)"""
 SUCCEED = Prepared((update(run_nodes).where(*HELD)
            .values(status="succeeded", outputs=_P("p_outputs", type_=JSONText()), cached=_P("p_cached"),
                    progress=1.0, finished_at=_P("p_ts"), lease_until=None)
@@ -127,6 +139,7 @@ FAIL_MAPPED = Prepared(
 RUNNING_OF_USER = Prepared(
     select(func.count()).select_from(run_nodes.join(runs, runs.c.id == run_nodes.c.run_id))
     .where(runs.c.user_id == _P("p_user"), runs.c.status == ACTIVE_RUN, run_nodes.c.status == "running",
+           run_nodes.c.wake_at.is_(None),
            or_(run_nodes.c.external_id.is_(None), run_nodes.c.external_id.not_like(_P("p_mapped")))))
 CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
 RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache, runs.c.priority).where(
@@ -151,6 +164,13 @@ class Claim:
     """Whether its ``node.started`` is in the log (see the module docstring)."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     """Held while the claim's events are written, so ``node.started`` goes first, once."""
+    deadline: float | None = None
+    """Set when the claim resumes a suspended node: when its time limit runs out (epoch seconds)."""
+
+    @property
+    def resumed(self) -> bool:
+        """Whether the claim resumes a suspended node (same attempt, its job ended)."""
+        return self.deadline is not None
 
 
 def held_params(claim: Claim) -> dict:
@@ -173,6 +193,31 @@ class Outcome:
     """False when the node was no longer this worker's to finish (nothing was written)."""
     dispatch: list[str] = field(default_factory=list)
     inline: Claim | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A suspended node as a poller sees it."""
+
+    run_id: str
+    node_id: str
+    attempt: int
+    user_id: str
+    external_id: str
+    deadline: float
+    cancel_requested: bool
+    progress: float | None
+    message: str | None
+
+    def claim(self) -> Claim:
+        """The node as a claim of its attempt (to fail or cancel it like a running one)."""
+        return Claim(self.run_id, self.node_id, self.attempt, self.user_id, announced=True)
+
+
+def _still_suspended(job: Job) -> tuple:
+    """The row filter for a job's node still suspended in the same attempt."""
+    return (run_nodes.c.run_id == job.run_id, run_nodes.c.node_id == job.node_id, run_nodes.c.attempts == job.attempt,
+            SUSPENDED)
 
 
 class Ledger:
@@ -249,9 +294,12 @@ class Ledger:
 
     def _claim(self, conn: Connection, run_id: str, node_id: str, user_id: str) -> Claim | None:
         now = time.time()
-        attempt = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
-                               "p_lease": now + self.lease_seconds}).scalar_one_or_none()
-        return None if attempt is None else Claim(run_id, node_id, attempt, user_id)
+        row = CLAIM(conn, {"p_run": run_id, "p_node": node_id, "p_now": now, "p_ts": now_iso(),
+                           "p_lease": now + self.lease_seconds}).first()
+        if row is None:
+            return None
+        attempt, deadline = row
+        return Claim(run_id, node_id, attempt, user_id, announced=deadline is not None, deadline=deadline)
 
     def announce(self, claim: Claim) -> None:
         """Append the claim's ``node.started`` now, if it is not in the log yet."""
@@ -528,6 +576,80 @@ class Ledger:
                 return None, True
             return self._claim(conn, run_id, node_id, user_id), False
 
+    # -- suspended nodes: waiting on external jobs, no thread held ------------------------
+
+    def suspend(self, claim: Claim, *, wake_at: float, deadline: float) -> bool:
+        """The node waits on the external job it recorded: it gives back its lease (and
+        its worker thread); a poller looks at the job from ``wake_at`` on, and fails it at
+        ``deadline``. False when the node was no longer this claim's."""
+        with claim.lock:
+            with self.db.write() as conn:
+                if SUSPEND(conn, {**held_params(claim), "p_wake": wake_at, "p_deadline": deadline}).first() is None:
+                    return False
+                started = self._started(claim)
+                note = eventlog.append(conn, claim.run_id, claim.user_id, started)[0] if started else None
+            claim.announced = True
+        self._publish(note)
+        return True
+
+    def due_jobs(self, limit: int, hold_seconds: float) -> list[Job]:
+        """Take up to ``limit`` suspended nodes due for a look, oldest first, for this
+        poller alone for ``hold_seconds`` (a poller that dies is replaced after that)."""
+        now = time.time()
+        due = (select(run_nodes.c.run_id, run_nodes.c.node_id)
+               .where(SUSPENDED, run_nodes.c.wake_at <= now)
+               .order_by(run_nodes.c.wake_at).limit(limit).with_for_update(skip_locked=True))
+        with self.db.write() as conn:
+            rows = conn.execute(
+                update(run_nodes).where(tuple_(run_nodes.c.run_id, run_nodes.c.node_id).in_(due))
+                .values(wake_at=now + hold_seconds)
+                .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.attempts, run_nodes.c.external_id,
+                           run_nodes.c.deadline, run_nodes.c.progress, run_nodes.c.message)).all()
+            if not rows:
+                return []
+            owners = {r.id: (r.user_id, r.cancel_requested) for r in conn.execute(
+                select(runs.c.id, runs.c.user_id, runs.c.cancel_requested)
+                .where(runs.c.id.in_({r.run_id for r in rows})))}
+        return [Job(r.run_id, r.node_id, r.attempts, owners[r.run_id][0], r.external_id or "", r.deadline or 0.0,
+                    bool(owners[r.run_id][1]), r.progress, r.message) for r in rows]
+
+    def jobs_waiting(self, looks: Sequence[tuple[Job, float, float | None, str]]) -> None:
+        """Record the looks at jobs still going, ``(job, next look at, progress, message)``,
+        in one transaction: a ``node.progress`` event where the progress or message changed."""
+        if not looks:
+            return
+        notes = []
+        with self.db.write() as conn:
+            by_run: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+            for job, wake_at, progress, message in looks:
+                fraction = job.progress if progress is None else max(job.progress or 0.0, progress)
+                changed = message != (job.message or "") or fraction != job.progress
+                row = conn.execute(update(run_nodes).where(*_still_suspended(job))
+                                   .values(wake_at=wake_at, progress=fraction, message=message)
+                                   .returning(run_nodes.c.node_id)).first()
+                if row is not None and changed:
+                    by_run.setdefault((job.run_id, job.user_id), []).append(
+                        ("node.progress", {"node_id": job.node_id, "progress": fraction or 0.0, "message": message}))
+            for (run_id, user_id), items in by_run.items():
+                notes.append(eventlog.append(conn, run_id, user_id, items)[0])
+        self._publish(*notes)
+
+    def job_ended(self, job: Job) -> bool:
+        """The node's job ended: the node is due to resume on a worker (to be sent). A
+        message lost on the way is sent again by ``stranded``."""
+        with self.db.write() as conn:
+            return conn.execute(update(run_nodes).where(*_still_suspended(job))
+                                .values(wake_at=-1.0, queued_at=time.time())
+                                .returning(run_nodes.c.node_id)).first() is not None
+
+    def wake(self, run_id: str, node_id: str) -> bool:
+        """Look at a suspended node's job now (its provider said it ended: a hint, not
+        trusted; the poller asks the provider). False when the node is not suspended."""
+        with self.db.write() as conn:
+            return conn.execute(update(run_nodes).where(run_nodes.c.run_id == run_id, run_nodes.c.node_id == node_id,
+                                                        SUSPENDED)
+                                .values(wake_at=0.0).returning(run_nodes.c.node_id)).first() is not None
+
     def cancel_requested(self, run_id: str) -> bool:
         with self.db.read() as conn:
             return self._cancel_requested(conn, run_id)
@@ -587,6 +709,8 @@ class Ledger:
             note = self._finish_nodes(conn, run_id, user_id,
                                       [("node.cancelled", {"node_id": n}) for n in cancelled],
                                       nodes_done=len(cancelled))
+            # suspended nodes: their pollers cancel the external jobs, now
+            conn.execute(update(run_nodes).where(run_nodes.c.run_id == run_id, SUSPENDED).values(wake_at=0.0))
         self._publish(note)
         return True
 
@@ -596,9 +720,9 @@ class Ledger:
         """Nodes whose message may be lost, to send again (harmless if it was not):
         running nodes whose lease ran out (their holder died or hung) go back to the
         queue, so a late write of the old holder finds them no longer its own; and
-        nodes queued (and due) for longer than ``queued_for`` seconds, each sent again
-        at most once per period. Each with its type and its run's priority, which
-        choose its queue."""
+        nodes queued (and due) for longer than ``queued_for`` seconds, or due to resume
+        (their external job ended) for that long, each sent again at most once per period.
+        Each with its type and its run's priority, which choose its queue."""
         now = time.time()
         with self.db.write() as conn:
             expired = conn.execute(
@@ -608,7 +732,8 @@ class Ledger:
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.type)).all()
             waiting = conn.execute(
                 update(run_nodes)
-                .where(run_nodes.c.status == "queued", run_nodes.c.queued_at < now - queued_for)
+                .where(or_(run_nodes.c.status == "queued", and_(run_nodes.c.status == "running", RESUMING)),
+                       run_nodes.c.queued_at < now - queued_for)
                 .values(queued_at=now)
                 .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.type)).all()
             priority = self._priorities(conn, {r[0] for r in [*expired, *waiting]})

@@ -21,13 +21,17 @@ from collections.abc import Mapping
 import dramatiq
 
 from nodes.catalog import load_catalog
-from nodes.sdk import NodeType
+from nodes.sdk import JobWatcher, NodeType
 from orchestrator.assets import AssetService
 from orchestrator.assets.factory import build_asset_service
 from orchestrator.engine.broker import build_broker, declare_actors, ping_broker, queue_depths, start_workers
 from orchestrator.engine.dispatch import Dispatcher
+from orchestrator.assets.signing import derive_key, load_key
+from orchestrator.engine import jobhooks
 from orchestrator.engine.executor import Executor
+from orchestrator.engine.jobhooks import JobWebhooks
 from orchestrator.engine.ledger import Ledger
+from orchestrator.engine.pollers import Pollers
 from orchestrator.events.bus import Bus, build_bus
 from orchestrator.library import Library
 from orchestrator.library.retention import SweepLoop, Sweeper
@@ -42,7 +46,7 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, *, settings: Settings, catalog: Mapping[str, NodeType], db: Database, bus: Bus,
                  assets: AssetService | None, broker: dramatiq.Broker, ledger: Ledger, dispatcher: Dispatcher,
-                 executor: Executor, executes: bool) -> None:
+                 executor: Executor, executes: bool, watchers: Mapping[str, JobWatcher] | None = None) -> None:
         self.settings = settings
         self.catalog = catalog
         self.db = db
@@ -54,7 +58,10 @@ class Runtime:
         self.executor = executor
         self.executes = executes
         self._workers: list[dramatiq.Worker] = []
+        self.job_webhooks = executor.webhooks
         self._maintenance = Maintenance(ledger, executor, dispatcher, settings.lease_seconds) if executes else None
+        self._pollers = Pollers(ledger=ledger, dispatcher=dispatcher, runs=executor.runs,
+                                watchers=watchers or {}, settings=settings) if executes else None
         self._sweeps = SweepLoop(Sweeper(db, assets, settings), settings.sweep_interval_seconds) \
             if executes and assets is not None else None
 
@@ -73,11 +80,13 @@ class Runtime:
         broker = build_broker(settings.redis_url)
         dispatcher = Dispatcher(broker, settings.queue_name, catalog)
         library = Library.build(db, assets, settings) if assets is not None else None
+        webhooks = JobWebhooks(settings.public_url,
+                               derive_key(load_key(settings.secret_key, settings.home), jobhooks.PURPOSE))
         executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings,
-                            library=library)
+                            library=library, watched=frozenset(catalog.watchers), webhooks=webhooks)
         declare_actors(broker, settings.queue_name, executor.execute)
         return cls(settings=settings, catalog=catalog, db=db, bus=bus, assets=assets, broker=broker, ledger=ledger,
-                   dispatcher=dispatcher, executor=executor, executes=executes)
+                   dispatcher=dispatcher, executor=executor, executes=executes, watchers=catalog.watchers)
 
     def start(self) -> Runtime:
         self.bus.start()
@@ -87,6 +96,7 @@ class Runtime:
             if not self.settings.distributed:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
+            self._pollers.start()
         if self._sweeps is not None:
             self._sweeps.start()
         return self
@@ -123,6 +133,7 @@ class Runtime:
     def close(self) -> None:
         if self._maintenance is not None:
             self._maintenance.stop()
+            self._pollers.stop()
         if self._sweeps is not None:
             self._sweeps.stop()
         self.stop_workers()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import msgspec
-import pytest
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.message import Message
 from sqlalchemy import select, update
@@ -17,45 +16,14 @@ from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Ledger
 from orchestrator.engine.queues import Task
-from orchestrator.events.bus import LocalBus
 from orchestrator.graph.plan import build_plan
 from orchestrator.graph.spec import graph_from_builtins
-from orchestrator.store import eventlog, migrate
+from orchestrator.store import eventlog
 from orchestrator.store.db import Database
 from orchestrator.store.models import run_nodes, runs
-from orchestrator.store.users import LOCAL_USER_ID, ensure_local_user
+from orchestrator.store.users import LOCAL_USER_ID
 
 USER = LOCAL_USER_ID
-
-
-class RecordingBus(LocalBus):
-    def __init__(self) -> None:
-        super().__init__()
-        self.notes = []
-
-    def publish(self, notes) -> None:
-        notes = list(notes)
-        self.notes.extend(notes)
-        super().publish(notes)
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'ledger.db'}")
-    migrate.upgrade(database)
-    ensure_local_user(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def bus():
-    return RecordingBus()
-
-
-@pytest.fixture
-def ledger(db, bus):
-    return Ledger(db, bus, lease_seconds=60)
 
 
 def chain(length: int) -> dict:

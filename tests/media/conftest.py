@@ -117,6 +117,12 @@ class Harness(CancellableContext):
     def set_external_id(self, value: str | None) -> None:
         pass
 
+    def suspend(self, poll_after: float) -> None:
+        """No pollers here: the node waits for its job itself."""
+
+    def job_webhook_url(self) -> str | None:
+        return None
+
     def record_cost(self, amount: float, detail: str = "") -> None:
         pass
 

@@ -38,6 +38,7 @@ def gemini(gemini_server):
 @pytest.fixture(scope="module")
 def provider_env(fal_server, gemini_server) -> dict[str, str]:
     return {"FAL_KEY": FAL_KEY, "FAL_QUEUE_URL": fal_server.queue_url, "FAL_POLL_INTERVAL": "0.05",
+            "FAL_WEBHOOK_POLL_SECONDS": "0.05",
             "GEMINI_API_KEY": GEMINI_KEY, "GEMINI_BASE_URL": gemini_server.url,
             "FUSIONFLOW_ALLOW_PRIVATE_URLS": "true", "FUSIONFLOW_MAX_ATTEMPTS": "3"}
 

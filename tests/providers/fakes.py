@@ -75,6 +75,12 @@ class FakeContext(CancellableContext):
     def set_external_id(self, value: str | None) -> None:
         self.stored_external_id = value
 
+    def suspend(self, poll_after: float) -> None:
+        """No pollers here: the node waits for its job itself."""
+
+    def job_webhook_url(self) -> str | None:
+        return None
+
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         self.costs.setdefault(key or f"k{len(self.costs)}", (amount, detail))
 

@@ -12,6 +12,8 @@ import json
 import re
 import struct
 import threading
+import urllib.error
+import urllib.request
 import uuid
 import zlib
 from contextlib import contextmanager
@@ -128,6 +130,9 @@ class FalScenario:
     error: tuple[str, str] | None = None
     """COMPLETED with this (error, error_type)."""
     result: dict | Callable[["FalStub", dict], dict] | None = None
+    hold: threading.Event | None = None
+    """While set and not yet released, a request past its steps stays IN_PROGRESS;
+    ``FalStub.release`` ends them all (and calls their webhooks)."""
 
 
 @dataclass
@@ -138,6 +143,9 @@ class FalRequest:
     polls: int = 0
     cancelled: bool = False
     logs: list = field(default_factory=list)
+    webhook: str | None = None
+    """The ``fal_webhook`` it was submitted with; called once, when it ends."""
+    notified: bool = False
 
 
 class FalStub(_StubServer):
@@ -156,6 +164,8 @@ class FalStub(_StubServer):
         self.polled = threading.Event()
         """Set once a request has been polled while running."""
         self.cancelled = threading.Event()
+        self.webhook_calls: list[tuple[str, int]] = []
+        """(request id, status code the webhook answered) per webhook call made."""
 
     @property
     def queue_url(self) -> str:
@@ -221,7 +231,8 @@ class FalStub(_StubServer):
             scenario = self._scenario(app)
             error = scenario.submit_errors.pop(0) if scenario.submit_errors else None
             if error is None:
-                request = FalRequest(uuid.uuid4().hex, app, body)
+                webhook = parse_qs(urlsplit(handler.path).query).get("fal_webhook", [None])[0]
+                request = FalRequest(uuid.uuid4().hex, app, body, webhook=webhook)
                 self.requests[request.id] = request
                 self.submissions.append(request)
         if error is not None:
@@ -236,6 +247,9 @@ class FalStub(_StubServer):
             return {"status": "COMPLETED", "logs": request.logs, "error": "Request was cancelled",
                     "error_type": "client_cancelled"}
         index = request.polls - 1
+        held = scenario.hold is not None and not scenario.hold.is_set()
+        if index >= len(steps) and held:
+            return {"status": "IN_PROGRESS", "logs": request.logs or [{"message": "generating", "level": "INFO"}]}
         if index < len(steps) or (scenario.never_finish and steps):
             step = dict(steps[min(index, len(steps) - 1)])
             if step["status"] == "IN_PROGRESS":
@@ -247,6 +261,39 @@ class FalStub(_StubServer):
         if scenario.error:
             state["error"], state["error_type"] = scenario.error
         return state
+
+    def release(self, app: str) -> None:
+        """End the held requests of ``app`` (see ``FalScenario.hold``) and call their webhooks."""
+        with self.lock:
+            scenario = self._scenario(app)
+            if scenario.hold is not None:
+                scenario.hold.set()
+            waiting = [r for r in self.requests.values() if r.app == app and r.webhook]
+        for request in waiting:
+            self._notify(request)
+
+    def _notify(self, request: FalRequest) -> None:
+        """Call the request's webhook once, as fal does when a request ends (from a thread)."""
+        with self.lock:
+            if request.webhook is None or request.notified:
+                return
+            request.notified = True
+        body = json.dumps({"request_id": request.id, "gateway_request_id": request.id, "status": "OK",
+                           "payload": self.default_result(request)}).encode()
+
+        def call() -> None:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(
+                        request.webhook, data=body, headers={"content-type": "application/json"}), timeout=10) as r:
+                    status = r.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = 0
+            with self.lock:
+                self.webhook_calls.append((request.id, status))
+
+        threading.Thread(target=call, daemon=True).start()
 
     def _request_call(self, handler: _Handler, method: str, request_id: str, action: str) -> None:
         with self.lock:
@@ -274,6 +321,8 @@ class FalStub(_StubServer):
                 return
             if state["status"] == "IN_PROGRESS":
                 self.polled.set()
+            elif state["status"] == "COMPLETED":
+                self._notify(request)
             logs = parse_qs(urlsplit(handler.path).query).get("logs", ["0"])[0] in ("1", "true", "True")
             if "logs" in state and not logs:
                 state = {**state, "logs": None}
