@@ -333,6 +333,7 @@ class NodeType:
             "cacheable": bool(self.cacheable),
             "cacheable_when": "seed" if callable(self.cacheable) else None,
             "mapped_over": self.mapped.over if self.mapped else None,
+            "long": self.long,
         }
 
 

@@ -143,6 +143,8 @@ class NodeTypeDoc(msgspec.Struct):
     cacheable_when: Literal["seed"] | None
     mapped_over: str | None
     """For a mapped node type: the input whose list it runs once per item of."""
+    long: bool
+    """Its nodes wait on something outside and run on the long queues and threads."""
 
 
 class Catalog(msgspec.Struct):

@@ -28,6 +28,12 @@ def test_catalog_describes_the_required_types(client):
     assert wait["steps"]["default"] == 1 and wait["steps"]["minimum"] == 1
 
 
+def test_the_catalog_says_which_types_are_long(client):
+    long = {entry["type"]: entry["long"] for entry in client.get("/api/nodes").json()["nodes"]}
+    assert long["fal.run"] and long["lora.train"] and long["image.generate"] and long["flow.wait"]
+    assert not long["text.join"] and not long["flow.fail"] and not long["video.trim"]
+
+
 def test_health_reports_every_dependency(client, mode):
     response = client.get("/health")
     assert response.status_code == 200

@@ -1218,6 +1218,7 @@ export interface components {
             category: string;
             description: string;
             inputs: components["schemas"]["InputPortDoc"][];
+            long: boolean;
             mapped_over: string | null;
             outputs: components["schemas"]["OutputPortDoc"][];
             params: {
