@@ -79,3 +79,16 @@ def test_a_high_priority_run_is_taken_before_the_normal_backlog(deploy):
     behind = [s for s in waits if _at(s["started_at"]) > _at(high["created_at"])]
     assert len(behind) == 5, waits
     assert all(_at(urgent["started_at"]) < _at(s["started_at"]) for s in behind), (urgent, waits)
+
+
+def test_a_worker_told_to_take_one_kind_leaves_the_other_to_workers_that_take_it(distributed_env):
+    env = {**distributed_env, "FUSIONFLOW_QUEUE": f"q{uuid.uuid4().hex[:8]}"}
+    with servers.live_server(env) as live, httpx.Client(base_url=live.url, timeout=60) as client, \
+            servers.worker_processes(env, 1, args=("--queues", "short")):
+        run = submit(client, graph([node("quick", "flow.fail", times=0), node("wait", "flow.wait", seconds=0)]))
+        events(client, run["id"], until="node.succeeded")
+        assert client.get(f"/api/runs/{run['id']}").json()["nodes"]["wait"]["status"] == "queued"
+        assert live.runtime.queue_depths()[f"{env['FUSIONFLOW_QUEUE']}.long"] == 1  # waiting for a long thread
+        with servers.worker_processes(env, 1, args=("--queues", "long")):
+            done = wait_run(client, run["id"])
+        assert done["status"] == "succeeded" and done["nodes"]["wait"]["status"] == "succeeded"
