@@ -39,17 +39,6 @@ def median_of(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
-def fusionflow_run(client: httpx.Client, graph: dict) -> float:
-    started = time.perf_counter()
-    response = client.post("/api/runs", json={"graph": graph, "inputs": {}, "cache": False})
-    response.raise_for_status()
-    log = events(client, response.json()["id"], timeout=300)
-    elapsed = time.perf_counter() - started
-    if log[-1][1] != "run.succeeded":
-        raise RuntimeError(f"benchmark run ended {log[-1][1]}")
-    return elapsed
-
-
 def fusionflow_first_start(client: httpx.Client) -> float:
     graph = {"version": 1, "nodes": [{"id": "only", "type": "input.text"}], "edges": []}
     time.sleep(2)  # the point of this measurement: how long the first node waits after idling
@@ -131,9 +120,9 @@ def main() -> int:
                        stdout=subprocess.DEVNULL)
         with servers.serve_process(env) as url, servers.worker_processes(env, args.workers, args.threads), \
                 httpx.Client(base_url=url, timeout=60) as client:
-            fusionflow_run(client, graphs.chain(10))
+            service.timed_run(client, graphs.chain(10))
             for name, graph in shapes.items():
-                record(name, "distributed", [fusionflow_run(client, graph) for _ in range(args.repeats)])
+                record(name, "distributed", [service.timed_run(client, graph) for _ in range(args.repeats)])
             record("first node after idle", "distributed", [fusionflow_first_start(client) for _ in range(args.repeats)])
             measure_service(client, url, "distributed", service_rows, args)
 
@@ -142,9 +131,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as home, servers.serve_process({"FUSIONFLOW_HOME": home}) as url, \
             httpx.Client(base_url=url, timeout=60) as client:
-        fusionflow_run(client, graphs.chain(10))
+        service.timed_run(client, graphs.chain(10))
         for name, graph in shapes.items():
-            record(name, "embedded", [fusionflow_run(client, graph) for _ in range(args.repeats)])
+            record(name, "embedded", [service.timed_run(client, graph) for _ in range(args.repeats)])
         measure_service(client, url, "embedded", service_rows, args)
 
     record("validate+plan 10k nodes", "graph core", [validate_and_plan(10_000) for _ in range(args.repeats)])
@@ -165,8 +154,8 @@ def measure_service(client: httpx.Client, url: str, system: str, out: list[tuple
     p50, p99, deliveries = service.sse_fanout(url, args.listeners)
     out.append((f"{args.listeners} SSE listeners, one run", system,
                 f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms over {deliveries} deliveries (target p99 <= 100 ms)"))
-    static = median_of([fusionflow_run(client, graphs.fan(198)) for _ in range(args.repeats)]) / 200
-    each = median_of([fusionflow_run(client, graphs.mapped(args.items)) for _ in range(args.repeats)]) / args.items
+    static = median_of([service.timed_run(client, graphs.fan(198)) for _ in range(args.repeats)]) / 200
+    each = median_of([service.timed_run(client, graphs.mapped(args.items)) for _ in range(args.repeats)]) / args.items
     out.append((f"mapped node, {args.items} items", system,
                 f"{each * 1000:.2f} ms/item vs {static * 1000:.2f} ms/node for a static 200-node graph "
                 f"= {each / static:.2f}x (target <= 1x)"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -28,6 +29,13 @@ def events(client: httpx.Client, run_id: str, *, headers: dict | None = None, af
             if event_type in stop:
                 break
     return out
+
+
+def suspended_count(client: httpx.Client) -> int:
+    """Nodes waiting on a provider's job with no thread held, as ``/metrics`` reports them."""
+    text = client.get("/metrics").text
+    match = re.search(r'^fusionflow_active_nodes\{status="suspended"\} (\S+)$', text, re.M)
+    return int(float(match.group(1))) if match else 0
 
 
 def wait_run(client: httpx.Client, run_id: str, timeout: float = 60) -> dict:

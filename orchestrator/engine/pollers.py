@@ -15,8 +15,9 @@ ask each job's ``JobWatcher`` how it stands:
   and the node recorded ``cancelled`` or failed with ``timeout``.
 
 A provider's webhook (``orchestrator.engine.jobhooks``) moves a node's next look to now.
-Nothing lives only in memory: a poller that dies leaves its rows to another one after
-``HOLD_SECONDS``, and a resume message that is lost is sent again by recovery.
+Nothing lives only in memory: a poller that dies leaves its rows to another one within
+the lease (``FUSIONFLOW_LEASE_SECONDS``), and a resume message that is lost is sent again
+by recovery.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
 """How often an idle poller looks for due jobs (a webhook's wake-up waits at most this)."""
-HOLD_SECONDS = 60.0
-"""A batch of jobs is one poller's for this long (after that another poller takes them)."""
 JOBS_PER_THREAD = 25
 """Jobs taken per poller thread in one pass."""
 RETRY_SECONDS = 5.0
@@ -77,7 +76,8 @@ class Pollers:
 
     def poll_once(self) -> int:
         """Look at every due job (up to one batch); returns how many were looked at."""
-        jobs = self.ledger.due_jobs(self.threads * JOBS_PER_THREAD, HOLD_SECONDS)
+        # a batch is this poller's for one lease (L): if it dies, another takes the batch within L
+        jobs = self.ledger.due_jobs(self.threads * JOBS_PER_THREAD, self.settings.lease_seconds)
         if not jobs:
             return 0
         looks = list(self._pool.map(self._look, jobs)) if self._pool is not None else [self._look(j) for j in jobs]

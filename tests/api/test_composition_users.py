@@ -53,3 +53,13 @@ def test_each_user_has_their_own_webhook_secret_and_every_route_needs_a_key(user
     assert alice.get("/api/me/webhook-secret").json()["secret"] != bob.get("/api/me/webhook-secret").json()["secret"]
     for path in ("/api/me/webhook-secret", "/api/examples", "/api/catalog/models", "/api/schedules/s_x"):
         assert anonymous.get(path).status_code == 401, path
+
+
+def test_another_users_run_cannot_be_rerun_and_a_rerun_needs_a_key(users):
+    alice, bob, anonymous = users
+    run = wait_run(alice, submit(alice, GREET)["id"])
+    assert bob.post(f"/api/runs/{run['id']}/rerun", json={}).status_code == 404
+    assert anonymous.post(f"/api/runs/{run['id']}/rerun", json={}).status_code == 401
+    assert bob.get("/api/runs").json()["runs"] == []  # nothing was made for bob either
+    again = alice.post(f"/api/runs/{run['id']}/rerun", json={})
+    assert again.status_code == 201 and wait_run(alice, again.json()["id"])["status"] == "succeeded"

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from tests import servers
-from tests.helpers import events, submit, wait_run
+from tests.helpers import events, submit, suspended_count, wait_run, wait_until
+from tests.providers.stubs import FAL_KEY, fal_stub
 
 pytestmark = [pytest.mark.faults, pytest.mark.distributed]
 
@@ -134,9 +135,14 @@ def test_a_redis_restart_mid_run_loses_nothing(env, own_redis):
         listener.start()
         events(client, run["id"], until="node.succeeded")  # mid-run: the first nodes are done
         own_redis.stop()
-        own_redis.start()
+        try:
+            health = client.get("/health")
+        finally:
+            own_redis.start()
         final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
         listener.join(60)
+    assert health.status_code == 503 and health.json()["checks"]["broker"].startswith("error")
+    assert health.json()["checks"]["database"] == "ok"
     assert final["status"] == "succeeded" and final["outputs"] == {"j9": {"text": expected}}
     assert [int(event_id) for event_id, _, _ in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][1] == "run.succeeded"
@@ -151,6 +157,7 @@ def test_a_postgres_restart_is_503_while_it_is_down_and_the_run_finishes(env, ow
         try:
             during = client.get(f"/api/runs/{run['id']}")
             listing = client.get("/api/runs")
+            health = client.get("/health")
         finally:
             own_postgres.start()
         final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
@@ -158,6 +165,8 @@ def test_a_postgres_restart_is_503_while_it_is_down_and_the_run_finishes(env, ow
     for response in (during, listing):
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "unavailable"
+    checks = health.json()["checks"]  # /health names what is down
+    assert health.status_code == 503 and checks["database"].startswith("error") and checks["broker"] == "ok"
     assert final["status"] == "succeeded" and final["outputs"] == {"j7": {"text": expected}}
 
 
@@ -233,3 +242,28 @@ def test_fifty_listeners_across_an_api_restart_lose_and_repeat_nothing(env):
         pool.close()
     for ids in seen:
         assert ids == list(range(1, total + 1))
+
+
+def test_suspended_fal_jobs_outlive_the_worker_that_submitted_them(env):
+    """Suspended nodes belong to no worker: the one that submitted their jobs is killed,
+    another's pollers follow the jobs, and each job is submitted once."""
+    graph = {"version": 1, "nodes": [{"id": f"job{i}", "type": "fal.run",
+                                      "params": {"app": "fal-ai/held", "arguments": {"n": i}}} for i in range(5)],
+             "edges": []}
+    with fal_stub() as fal:
+        fal.scenario("fal-ai/held", hold=threading.Event(), steps=[{"status": "IN_QUEUE", "queue_position": 1}])
+        env = {**env, "FAL_KEY": FAL_KEY, "FAL_QUEUE_URL": fal.queue_url, "FAL_POLL_INTERVAL": "0.2",
+               "FUSIONFLOW_ALLOW_PRIVATE_URLS": "true"}
+        with deployment(env, workers=0) as (client, pool):
+            doomed = pool.add()
+            run = submit(client, graph)
+            wait_until(lambda: suspended_count(client) == 5, timeout=60)
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(5)
+            pool.add()
+            fal.release("fal-ai/held")
+            final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
+            assert final["status"] == "succeeded"
+            assert all(node["attempts"] == 1 for node in final["nodes"].values())
+            assert_complete_log(client, final)
+        assert sorted(r.body["n"] for r in fal.submissions) == list(range(5))  # none submitted twice

@@ -268,6 +268,9 @@ class FalStub(_StubServer):
             scenario = self._scenario(app)
             if scenario.hold is not None:
                 scenario.hold.set()
+            for request in self.requests.values():
+                if request.app == app:  # fal calls a webhook once the request has ended
+                    request.polls = max(request.polls, len(scenario.steps))
             waiting = [r for r in self.requests.values() if r.app == app and r.webhook]
         for request in waiting:
             self._notify(request)
