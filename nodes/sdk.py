@@ -276,6 +276,11 @@ class NodeType:
     no assets, no progress): the engine may run it before claiming it and record the
     claim and the outcome in one transaction (a redelivered message may run it twice,
     harmlessly)."""
+    long: bool = False
+    """Waits on something outside for long (a provider job, a training, a timer): its nodes
+    go to the long queues and threads, so a burst of them cannot hold up short work.
+    ``node_type`` makes a type that calls a provider (category ``provider``, or provider
+    settings declared) long unless it says otherwise."""
     backends: dict[str, Backend] = field(default_factory=dict)
     """Implementations by ``provider`` param, added by ``Catalog.add_backend``."""
     input_ports: dict[str, Port] = field(init=False, repr=False, compare=False)
@@ -328,6 +333,7 @@ class NodeType:
             "cacheable": bool(self.cacheable),
             "cacheable_when": "seed" if callable(self.cacheable) else None,
             "mapped_over": self.mapped.over if self.mapped else None,
+            "long": self.long,
         }
 
 
@@ -362,9 +368,11 @@ def node_type(
     instant: bool = False,
     timeout: float = 3600.0,
     mapped: MapSpec | None = None,
+    long: bool | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Register a function as a node type. Its params struct is read from the
-    annotation of its second argument; its description defaults to its docstring."""
+    annotation of its second argument; its description defaults to its docstring;
+    ``long`` defaults to whether it calls a provider (see ``NodeType.long``)."""
 
     def register(fn: RunFunction) -> RunFunction:
         params_cls = _params_class(fn)
@@ -387,6 +395,7 @@ def node_type(
             instant=instant,
             timeout=timeout,
             mapped=mapped,
+            long=long if long is not None else (category == "provider" or bool(settings)),
         )
         return fn
 

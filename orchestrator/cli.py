@@ -22,7 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
 
     worker = commands.add_parser("worker", help="run nodes from the Redis queue (distributed mode)")
-    worker.add_argument("--threads", type=int, default=None, help="worker threads (default FUSIONFLOW_WORKER_THREADS or 8)")
+    worker.add_argument("--threads", type=int, default=None,
+                        help="threads for short nodes (default FUSIONFLOW_WORKER_THREADS or 8)")
+    worker.add_argument("--long-threads", type=int, default=None,
+                        help="threads for long nodes (default FUSIONFLOW_LONG_THREADS or 8)")
+    worker.add_argument("--queues", choices=("short", "long", "all"), default="all",
+                        help="take only short or only long nodes (default all)")
 
     run = commands.add_parser("run", help="run a graph file and show its progress")
     run.add_argument("graph", type=Path)
@@ -67,6 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from orchestrator.engine.queues import routes
     from orchestrator.engine.runtime import Runtime
 
     settings = settings_module.load()
@@ -74,8 +80,8 @@ def _worker(args: argparse.Namespace) -> int:
         print("fusionflow worker needs FUSIONFLOW_REDIS_URL (and a shared database and storage); "
               "without them `fusionflow serve` runs nodes itself.", file=sys.stderr)
         return 2
-    if args.threads:
-        settings = replace(settings, worker_threads=args.threads)
+    settings = replace(settings, worker_threads=0 if args.queues == "long" else args.threads or settings.worker_threads,
+                       long_threads=0 if args.queues == "short" else args.long_threads or settings.long_threads)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -86,7 +92,9 @@ def _worker(args: argparse.Namespace) -> int:
 
         start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
     with Runtime.build(settings, executes=True, listen=False) as runtime:
-        print(f"FusionFlow worker: {settings.worker_threads} threads on queue {settings.queue_name!r}", flush=True)
+        kinds = tuple(kind for kind, threads in settings.threads_by_kind.items() if threads)
+        print(f"FusionFlow worker: {settings.worker_threads} short and {settings.long_threads} long threads "
+              f"on queues {', '.join(route.queue for route in routes(settings.queue_name, kinds))}", flush=True)
         stop.wait()
         runtime.stop_gracefully(settings.stop_grace_seconds)
     return 0

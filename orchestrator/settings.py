@@ -49,7 +49,11 @@ class Settings:
     s3_secure: bool
     auth_required: bool
     worker_threads: int
+    """Threads for short nodes in each process that runs nodes."""
+    long_threads: int
+    """Threads for long nodes (``NodeType.long``) in each process that runs nodes."""
     queue_name: str
+    """The base of the queue names (see ``orchestrator.engine.queues``)."""
     max_attempts: int
     retry_base_ms: int
     retry_max_ms: int
@@ -109,6 +113,11 @@ class Settings:
         return self.redis_url is not None
 
     @property
+    def threads_by_kind(self) -> dict[str, int]:
+        """Worker threads for each kind of node (``orchestrator.engine.queues``)."""
+        return {"short": self.worker_threads, "long": self.long_threads}
+
+    @property
     def embedded_database(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -164,7 +173,8 @@ def _load() -> Settings:
         s3_region=_env("FUSIONFLOW_S3_REGION"),
         s3_secure=_bool("FUSIONFLOW_S3_SECURE", False),
         auth_required=(_env("FUSIONFLOW_AUTH", "off") or "off").lower() == "required",
-        worker_threads=_int("FUSIONFLOW_WORKER_THREADS", 8),
+        worker_threads=max(1, _int("FUSIONFLOW_WORKER_THREADS", 8)),
+        long_threads=max(1, _int("FUSIONFLOW_LONG_THREADS", 8)),
         queue_name=_env("FUSIONFLOW_QUEUE", "fusionflow"),
         max_attempts=max(1, _int("FUSIONFLOW_MAX_ATTEMPTS", 3)),
         retry_base_ms=_int("FUSIONFLOW_RETRY_BASE_MS", 500),

@@ -228,9 +228,11 @@ class WorkerPool:
     """``fusionflow worker`` processes with one ``env``, their output in temp files;
     the fault tests kill and replace them."""
 
-    def __init__(self, env: dict[str, str], threads: int = 4) -> None:
+    def __init__(self, env: dict[str, str], threads: int = 4, args: tuple[str, ...] = ()) -> None:
         self.env = {**os.environ, **env}
         self.threads = threads
+        self.args = args
+        """More ``fusionflow worker`` options (``--queues long``)."""
         self.processes: list[subprocess.Popen] = []
         self._logs: list[tempfile._TemporaryFileWrapper] = []
 
@@ -238,7 +240,7 @@ class WorkerPool:
         """Start one more worker and (with ``wait``) wait until it takes work."""
         log = tempfile.NamedTemporaryFile("w+", prefix="ff-worker-", suffix=".log", delete=False)
         process = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "worker", "--threads",
-                                    str(self.threads)], env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+                                    str(self.threads), *self.args], env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
         self.processes.append(process)
         self._logs.append(log)
         if wait:
@@ -274,9 +276,10 @@ class WorkerPool:
 
 
 @contextmanager
-def worker_processes(env: dict[str, str], count: int, threads: int = 4) -> Iterator[list[subprocess.Popen]]:
-    """``count`` ``fusionflow worker`` processes with ``env``."""
-    pool = WorkerPool(env, threads)
+def worker_processes(env: dict[str, str], count: int, threads: int = 4,
+                     args: tuple[str, ...] = ()) -> Iterator[list[subprocess.Popen]]:
+    """``count`` ``fusionflow worker`` processes with ``env`` (and more options ``args``)."""
+    pool = WorkerPool(env, threads, args)
     try:
         for _ in range(count):
             pool.add()

@@ -20,7 +20,7 @@ class FailParams(Params):
     """Fail with a transient error on the first ``times`` attempts, then pass ``value`` on."""
 
 
-@node_type("flow.wait", timeout=90_000, title="Wait", category="flow",
+@node_type("flow.wait", timeout=90_000, long=True, title="Wait", category="flow",
            inputs=[Port("value", "any", required=False)], outputs=[Port("value", "any")])
 def wait(ctx: Context, params: WaitParams, inputs: dict) -> dict:
     """Waits ``seconds`` in ``steps`` equal steps, reporting progress after each; passes ``value`` on."""

@@ -122,7 +122,7 @@ def _caption(image: Image.Image, text: str, width: int, height: int) -> None:
 IMAGE_PROVIDERS: dict[str, Provider] = {"local": local_image}
 
 
-@node_type("image.generate", title="Generate image", category="image",
+@node_type("image.generate", long=True, title="Generate image", category="image",
            inputs=[Port("prompt", "text", description="What to draw")],
            outputs=[Port("image", "image"), Port("seed", "number", description="The seed used")],
            cacheable=with_seed,
@@ -185,7 +185,7 @@ def local_video(ctx: Context, params: VideoParams, inputs: dict) -> dict:
 VIDEO_PROVIDERS: dict[str, Provider] = {"local": local_video}
 
 
-@node_type("video.from_image", title="Animate image", category="video",
+@node_type("video.from_image", long=True, title="Animate image", category="video",
            inputs=[Port("image", "image"), Port("prompt", "text", required=False, description="How it moves")],
            outputs=[Port("video", "video")], check_config=config_check(VIDEO_PROVIDERS),
            cacheable=local_or_seeded)
@@ -259,7 +259,7 @@ def _envelope(n: int, count: int) -> float:
 AUDIO_PROVIDERS: dict[str, Provider] = {"local": local_audio}
 
 
-@node_type("audio.generate", title="Generate audio", category="audio",
+@node_type("audio.generate", long=True, title="Generate audio", category="audio",
            inputs=[Port("prompt", "text", description="What it should sound like")],
            outputs=[Port("audio", "audio")], check_config=config_check(AUDIO_PROVIDERS),
            cacheable=local_or_seeded)

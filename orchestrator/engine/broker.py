@@ -1,4 +1,9 @@
-"""Dramatiq brokers and the one actor, ``execute_node(run_id, node_id)``.
+"""Dramatiq brokers, the actors that execute nodes, and the worker pools that run them.
+
+Every queue (see ``orchestrator.engine.queues``) has its own actor, all with the
+one body ``execute(run_id, node_id)``; a process that runs nodes has one Dramatiq
+worker per kind (short, long), each with its own threads and consuming only its
+kind's queues.
 
 Embedded: Dramatiq's ``StubBroker`` with worker threads in the serving process.
 Distributed: ``WakeupRedisBroker``, Dramatiq's RedisBroker whose idle consumers
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import dramatiq
 from dramatiq.broker import MessageProxy
@@ -20,13 +25,14 @@ from dramatiq.errors import ConnectionClosed
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import compute_backoff, dq_name
+from dramatiq.common import compute_backoff, dq_name, q_name
 from dramatiq.message import Message
 from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, ShutdownNotifications, TimeLimit
 
+from orchestrator.engine.queues import routes
+
 log = logging.getLogger(__name__)
 
-ACTOR_NAME = "execute_node"
 WEEK_MS = 7 * 24 * 3600 * 1000
 
 
@@ -102,22 +108,48 @@ def _middleware() -> list:
 
 def build_broker(redis_url: str | None) -> dramatiq.Broker:
     """A Redis broker when ``redis_url`` is set, else an in-process stub broker."""
-    if redis_url:
-        return WakeupRedisBroker(url=redis_url, middleware=_middleware())
-    return StubBroker(middleware=_middleware())
+    broker = WakeupRedisBroker(url=redis_url, middleware=_middleware()) if redis_url \
+        else StubBroker(middleware=_middleware())
+    broker.logger.addFilter(_OneWorkerPerKind())
+    return broker
 
 
-def declare_actor(broker: dramatiq.Broker, queue_name: str,
-                  execute: Callable[[str, str], None]) -> dramatiq.Actor:
-    """Bind ``execute(run_id, node_id)`` to ``broker`` as the ``execute_node`` actor."""
-    return dramatiq.Actor(execute, broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name,
-                          priority=0, options={"max_retries": 0})
+def declare_actors(broker: dramatiq.Broker, queue_base: str, execute: Callable[[str, str], None]) -> None:
+    """Bind ``execute(run_id, node_id)`` to ``broker`` as the actor of every queue."""
+    for route in routes(queue_base):
+        dramatiq.Actor(execute, broker=broker, actor_name=route.actor, queue_name=route.queue, priority=route.rank,
+                       options={"max_retries": 0})
+
+
+def start_workers(broker: dramatiq.Broker, queue_base: str, threads: Mapping[str, int], *,
+                  worker_timeout: int) -> list[dramatiq.Worker]:
+    """One started Dramatiq worker per kind with ``threads[kind]`` > 0, consuming that
+    kind's queues only: its own threads, work queue and prefetch, so that the other
+    kind's backlog never stands in front of its messages."""
+    workers = []
+    for kind, count in threads.items():
+        if count <= 0:
+            continue
+        worker = dramatiq.Worker(broker, queues={r.queue for r in routes(queue_base, (kind,))},
+                                 worker_threads=count, worker_timeout=worker_timeout)
+        worker.start()
+        workers.append(worker)
+    return workers
+
+
+class _OneWorkerPerKind(logging.Filter):
+    """Dramatiq warns when a second worker adds its consumer-starting middleware to the
+    broker; with one worker per kind (``start_workers``) that is intended."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not ("twice" in str(record.msg) and record.args
+                    and type(record.args[0]).__name__ == "_WorkerMiddleware")
 
 
 def queue_depths(broker: dramatiq.Broker) -> dict[str, int]:
     """Messages waiting in each of the broker's queues (delayed ones included)."""
     depths: dict[str, int] = {}
-    for queue in sorted(broker.get_declared_queues()):
+    for queue in sorted({q_name(name) for name in broker.get_declared_queues()}):
         if isinstance(broker, RedisBroker):  # a list of message ids per queue, and one per delay queue
             depths[queue] = int(broker.client.llen(f"{broker.namespace}:{queue}")) + int(
                 broker.client.llen(f"{broker.namespace}:{dq_name(queue)}"))

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from orchestrator.graph.spec import Priority
+
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 NodeStatus = Literal["pending", "queued", "running", "succeeded", "failed", "skipped", "cancelled"]
 
@@ -53,6 +55,8 @@ class RunDocument(msgspec.Struct, omit_defaults=True):
     name: str | None
     schedule_id: str | None
     """The schedule that made the run (contract section 13), else null."""
+    priority: Priority
+    """``high``, ``normal`` or ``low``: the order in which waiting nodes are taken."""
     graph: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     """The graph as run, overrides applied (``GET /api/runs/{id}`` only); with subgraphs, as
     drawn (the engine runs it expanded)."""
@@ -139,6 +143,8 @@ class NodeTypeDoc(msgspec.Struct):
     cacheable_when: Literal["seed"] | None
     mapped_over: str | None
     """For a mapped node type: the input whose list it runs once per item of."""
+    long: bool
+    """Its nodes wait on something outside and run on the long queues and threads."""
 
 
 class Catalog(msgspec.Struct):

@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from orchestrator.library import Library
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.jobhooks import JobWebhooks
 from orchestrator.engine.ledger import Claim, Ledger, Outcome
+from orchestrator.engine.queues import Task
 from orchestrator.engine.timers import Timers
 from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of, with_child
 from orchestrator.graph.spec import graph_from_builtins
@@ -60,6 +61,7 @@ class RunInfo:
     use_cache: bool
     signatures: dict[str, str]
     """Cache keys known from the plan (see ``orchestrator.engine.cachekeys``)."""
+    priority: str = "normal"
     outputs: dict[str, dict] = field(default_factory=dict)
     """Outputs of this run's nodes finished in this process (they never change once
     recorded), so a successor run here needs no database read for them."""
@@ -68,6 +70,10 @@ class RunInfo:
         """The plan as a node sees it: for one execution of a mapped node, with that
         execution in it (see ``orchestrator.graph.plan.with_child``)."""
         return with_child(self.plan, node_id) if parent_of(node_id) is not None else self.plan
+
+    def task(self, node_id: str) -> Task:
+        """What the dispatcher needs to send one of this run's nodes."""
+        return Task(self.run_id, node_id, self.plan_for(node_id).types[node_id], self.priority)
 
 
 class RunCache:
@@ -91,7 +97,7 @@ class RunCache:
             return None
         plan = build_plan(graph_from_builtins(row.graph))
         signatures = plan_signatures(plan, self._catalog, row.inputs) if row.use_cache else {}
-        info = RunInfo(run_id, row.user_id, row.inputs, plan, row.use_cache, signatures)
+        info = RunInfo(run_id, row.user_id, row.inputs, plan, row.use_cache, signatures, row.priority)
         with self._lock:
             self._runs[run_id] = info
             while len(self._runs) > self._size:
@@ -122,12 +128,12 @@ class Executor:
     # -- entry point -----------------------------------------------------------------
 
     def execute(self, run_id: str, node_id: str) -> None:
-        if self._stopping:  # this worker is going away: another one takes the node at once
-            self.dispatcher.send(run_id, node_id)
-            return
         info = self.runs.get(run_id)
         if info is None:
             log.warning("execute_node: run %s does not exist; message dropped", run_id)
+            return
+        if self._stopping:  # this worker is going away: another one takes the node at once
+            self.dispatcher.send(info.task(node_id))
             return
         node_type = self.catalog.get(info.plan_for(node_id).types.get(node_id, ""))
         if node_type is not None and node_type.instant and (node_type.mapped is None or parent_of(node_id)):
@@ -135,7 +141,7 @@ class Executor:
         elif self.settings.user_max_running:
             claim, capped = self.ledger.claim_within(run_id, node_id, info.user_id, self.settings.user_max_running)
             if capped:  # it waits its turn; the messages behind it (other users' work) are taken meanwhile
-                self.dispatcher.send(run_id, node_id, delay_ms=CAPPED_RETRY_MS)
+                self.dispatcher.send(info.task(node_id), delay_ms=CAPPED_RETRY_MS)
                 return
         else:
             claim = self.ledger.claim(run_id, node_id, info.user_id)
@@ -168,7 +174,9 @@ class Executor:
             if self.ledger.hand_back(claim, reason):
                 HANDBACKS.inc()
                 handed += 1
-                self.dispatcher.send(claim.run_id, claim.node_id)
+                info = self.runs.get(claim.run_id)
+                if info is not None:
+                    self.dispatcher.send(info.task(claim.node_id))
             cancel_event.set()
         return handed
 
@@ -207,7 +215,7 @@ class Executor:
             outputs = self._call(info, plan, claim, node_type, params, inputs)
             if outputs is None:
                 return None
-        outcome = self.ledger.succeed(claim, plan, outputs, cached=cached, inline=True,
+        outcome = self.ledger.succeed(claim, plan, outputs, cached=cached, inline=self._same_kind(info, node_type),
                                       cache_key=None if cached else cache_key)
         return self._after_success(info, node_id, outputs, outcome)
 
@@ -223,8 +231,9 @@ class Executor:
         if not items:
             outputs = _check_outputs(node_type, node_type.mapped.gather([]))
             return self._after_success(info, claim.node_id, outputs,
-                                       self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True))
-        self.dispatcher.send_all(info.run_id, self.ledger.expand(claim, len(items)))
+                                       self.ledger.succeed(claim, info.plan, outputs, cached=False,
+                                                           inline=self._same_kind(info, node_type)))
+        self.dispatcher.send_all(info.task(child) for child in self.ledger.expand(claim, len(items)))
         return None
 
     def _gather(self, info: RunInfo, claim: Claim, node_type: NodeType) -> Claim | None:
@@ -236,14 +245,20 @@ class Executor:
         except Exception as exc:
             self.ledger.fail(claim, info.plan, {"type": "internal_error", "message": f"gathering: {exc}"})
             return None
-        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=True)
+        outcome = self.ledger.succeed(claim, info.plan, outputs, cached=False, inline=self._same_kind(info, node_type))
         return self._after_success(info, claim.node_id, outputs, outcome)
 
     def _after_success(self, info: RunInfo, node_id: str, outputs: dict, outcome: Outcome) -> Claim | None:
         if outcome.recorded:
             info.outputs[node_id] = outputs
-        self.dispatcher.send_all(info.run_id, outcome.dispatch)
+        self.dispatcher.send_all(info.task(node_id) for node_id in outcome.dispatch)
         return outcome.inline
+
+    def _same_kind(self, info: RunInfo, node_type: NodeType) -> Callable[[str], bool]:
+        """Which ready successors this thread may run inline: those of its own kind (short
+        or long), so that each kind's work stays on its own threads."""
+        kind = self.dispatcher.kind(node_type.type)
+        return lambda successor: self.dispatcher.kind(info.plan.types[successor]) == kind
 
     def _run_instant(self, info: RunInfo, node_id: str, node_type: NodeType) -> Claim | None:
         """Run an instant node first, then claim and record it in one transaction. When
@@ -256,7 +271,8 @@ class Executor:
         except Exception:
             claim = self.ledger.claim(info.run_id, node_id, info.user_id)
             return self._run(info, claim) if claim is not None else None
-        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, plan, outputs, inline=True,
+        outcome = self.ledger.succeed_unclaimed(info.run_id, node_id, info.user_id, plan, outputs,
+                                                inline=self._same_kind(info, node_type),
                                                 cache_key=info.signatures.get(node_id))
         return self._after_success(info, node_id, outputs, outcome)
 
@@ -292,7 +308,7 @@ class Executor:
             else:
                 self.ledger.cancelled(claim)
         except TRANSIENT as exc:
-            self._retry_or_fail(plan, claim, exc)
+            self._retry_or_fail(info, plan, claim, exc)
         except NodeError as exc:
             self.ledger.fail(claim, plan, {"type": exc.error_type, "message": without_paths(str(exc))})
         except INFRASTRUCTURE:
@@ -312,7 +328,7 @@ class Executor:
             ctx.cleanup()
         return None
 
-    def _retry_or_fail(self, plan: Plan, claim: Claim, exc: Exception) -> None:
+    def _retry_or_fail(self, info: RunInfo, plan: Plan, claim: Claim, exc: Exception) -> None:
         error = {"type": getattr(exc, "error_type", "transient"), "message": str(exc) or type(exc).__name__}
         if claim.attempt >= self.settings.max_attempts:
             error["message"] += f" (gave up after {claim.attempt} attempts)"
@@ -323,7 +339,7 @@ class Executor:
         if retry_after:
             delay_ms = max(delay_ms, min(int(retry_after * 1000), self.settings.retry_max_ms))
         if self.ledger.retry(claim, error, delay_ms):
-            self.dispatcher.send(claim.run_id, claim.node_id, delay_ms=delay_ms)
+            self.dispatcher.send(info.task(claim.node_id), delay_ms=delay_ms)
 
     def _announce(self, claim: Claim) -> None:
         if not claim.announced:

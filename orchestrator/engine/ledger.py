@@ -32,6 +32,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, tex
 from sqlalchemy.exc import IntegrityError
 
 from orchestrator.accounts import gate
+from orchestrator.engine.queues import Task
 from orchestrator.events.bus import Bus, Note
 from orchestrator.graph.outputs import run_outputs
 from orchestrator.graph.plan import Plan, build_plan, child_id, parent_of
@@ -141,7 +142,8 @@ RUNNING_OF_USER = Prepared(
            run_nodes.c.wake_at.is_(None),
            or_(run_nodes.c.external_id.is_(None), run_nodes.c.external_id.not_like(_P("p_mapped")))))
 CANCEL_REQUESTED = Prepared(select(runs.c.cancel_requested).where(runs.c.id == _P("p_run")))
-RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache).where(runs.c.id == _P("p_run"))
+RUN_RECORD = select(runs.c.user_id, runs.c.inputs, runs.c.graph, runs.c.use_cache, runs.c.priority).where(
+    runs.c.id == _P("p_run"))
 OUTPUTS_OF = select(run_nodes.c.node_id, run_nodes.c.outputs).where(
     run_nodes.c.run_id == _P("p_run"), run_nodes.c.node_id.in_(_P("p_ids", expanding=True)))
 CACHED = select(output_cache.c.key, output_cache.c.outputs).where(
@@ -175,6 +177,9 @@ def held_params(claim: Claim) -> dict:
     """The parameters of ``HELD`` for ``claim``."""
     return {"p_run": claim.run_id, "p_node": claim.node_id, "p_attempt": claim.attempt}
 
+
+Inline = bool | Callable[[str], bool]
+"""Whether a success runs one ready successor inline: any, none, or the first a function accepts."""
 
 MAPPED = "mapped:"
 """``external_id`` of a mapped node once expanded: ``mapped:<number of items>``."""
@@ -335,11 +340,12 @@ class Ledger:
             for claim in claims:
                 RENEW(conn, {**held_params(claim), "p_lease": lease})
 
-    def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: bool,
+    def succeed(self, claim: Claim, plan: Plan, outputs: dict, *, cached: bool, inline: Inline,
                 cache_key: str | None = None) -> Outcome:
         """Record a node's outputs (and, with ``cache_key``, store them in the user's
-        cache) and release its successors. With ``inline``, one ready successor is
-        claimed for this worker in the same transaction."""
+        cache) and release its successors. With ``inline``, one ready successor (the
+        first it accepts, when it is a function) is claimed for this worker in the same
+        transaction."""
         with claim.lock:
             with self.db.write() as conn:
                 done = SUCCEED(conn, {**held_params(claim), "p_outputs": outputs, "p_cached": cached,
@@ -354,7 +360,7 @@ class Ledger:
         return outcome
 
     def succeed_unclaimed(self, run_id: str, node_id: str, user_id: str, plan: Plan, outputs: dict, *,
-                          inline: bool, cache_key: str | None = None) -> Outcome:
+                          inline: Inline, cache_key: str | None = None) -> Outcome:
         """Record the outputs of an instant node that ran before it was claimed (see
         ``NodeType.instant``): claim and success in one transaction, provided the
         node is still queued. Otherwise nothing is written (another worker has it,
@@ -372,7 +378,7 @@ class Ledger:
         return outcome
 
     def _succeeded(self, conn: Connection, run_id: str, node_id: str, user_id: str, plan: Plan, outputs: dict,
-                   items: list[tuple[str, dict]], *, cached: bool, inline: bool, cache_key: str | None = None,
+                   items: list[tuple[str, dict]], *, cached: bool, inline: Inline, cache_key: str | None = None,
                    now: float | None = None) -> tuple[Outcome, Note]:
         """The rest of a success, in its transaction: the cache entry, the successors
         released (one claimed inline), the events, and the run's end when it is the last."""
@@ -388,8 +394,9 @@ class Ledger:
         ready = self._release(conn, run_id, plan.successors[node_id])
         if ready:
             now = now if now is not None else time.time()
-            if inline:
-                first, ready = ready[0], ready[1:]
+            first = next((n for n in ready if inline is True or (callable(inline) and inline(n))), None)
+            if first is not None:
+                ready = [n for n in ready if n != first]
                 START_INLINE(conn, {"p_run": run_id, "p_node": first, "p_ts": now_iso(),
                                     "p_lease": now + self.lease_seconds, "p_now": now})
                 items.append(("node.queued", {"node_id": first}))
@@ -655,7 +662,7 @@ class Ledger:
     # -- what the executor reads -----------------------------------------------------
 
     def run_record(self, run_id: str):
-        """The immutable part of a run (``user_id``, ``inputs``, ``graph``, ``use_cache``), or None."""
+        """The immutable part of a run (``user_id``, ``inputs``, ``graph``, ``use_cache``, ``priority``), or None."""
         with self.db.read() as conn:
             return conn.execute(RUN_RECORD, {"p_run": run_id}).first()
 
@@ -714,27 +721,39 @@ class Ledger:
 
     # -- recovery --------------------------------------------------------------------
 
-    def stranded(self, *, queued_for: float) -> list[tuple[str, str]]:
+    def stranded(self, *, queued_for: float) -> list[Task]:
         """Nodes whose message may be lost, to send again (harmless if it was not):
         running nodes whose lease ran out (their holder died or hung) go back to the
         queue, so a late write of the old holder finds them no longer its own; and
         nodes queued (and due) for longer than ``queued_for`` seconds, or due to resume
-        (their external job ended) for that long, each sent again at most once per period."""
+        (their external job ended) for that long, each sent again at most once per period.
+        Each with its type and its run's priority, which choose its queue."""
         now = time.time()
         with self.db.write() as conn:
             expired = conn.execute(
                 update(run_nodes)
                 .where(run_nodes.c.status == "running", run_nodes.c.lease_until < now)
                 .values(status="queued", lease_until=None, queued_at=now)
-                .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
+                .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.type)).all()
             waiting = conn.execute(
                 update(run_nodes)
                 .where(or_(run_nodes.c.status == "queued", and_(run_nodes.c.status == "running", RESUMING)),
                        run_nodes.c.queued_at < now - queued_for)
                 .values(queued_at=now)
-                .returning(run_nodes.c.run_id, run_nodes.c.node_id)).all()
+                .returning(run_nodes.c.run_id, run_nodes.c.node_id, run_nodes.c.type)).all()
+            priority = self._priorities(conn, {r[0] for r in [*expired, *waiting]})
         LEASE_EXPIRIES.inc(len(expired))
-        return [(r[0], r[1]) for r in [*expired, *waiting]]
+        return [Task(run_id, node_id, type_name, priority.get(run_id, "normal"))
+                for run_id, node_id, type_name in [*expired, *waiting]]
+
+    @staticmethod
+    def _priorities(conn: Connection, run_ids: set[str]) -> dict[str, str]:
+        """Each run's priority, by id."""
+        ids, found = sorted(run_ids), {}
+        for start in range(0, len(ids), CHUNK):
+            found.update(conn.execute(select(runs.c.id, runs.c.priority)
+                                      .where(runs.c.id.in_(ids[start:start + CHUNK]))).all())
+        return found
 
     # -- helpers ---------------------------------------------------------------------
 

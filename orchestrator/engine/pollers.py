@@ -117,7 +117,9 @@ class Pollers:
 
     def _resume(self, job: Job) -> None:
         if self.ledger.job_ended(job):
-            self.dispatcher.send(job.run_id, job.node_id)
+            info = self.runs.get(job.run_id)
+            if info is not None:
+                self.dispatcher.send(info.task(job.node_id))
 
     def _stop_job(self, job: Job, watcher: JobWatcher, setting) -> None:
         try:

@@ -24,7 +24,7 @@ from nodes.catalog import load_catalog
 from nodes.sdk import JobWatcher, NodeType
 from orchestrator.assets import AssetService
 from orchestrator.assets.factory import build_asset_service
-from orchestrator.engine.broker import build_broker, declare_actor, ping_broker, queue_depths
+from orchestrator.engine.broker import build_broker, declare_actors, ping_broker, queue_depths, start_workers
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.assets.signing import derive_key, load_key
 from orchestrator.engine import jobhooks
@@ -57,7 +57,7 @@ class Runtime:
         self.dispatcher = dispatcher
         self.executor = executor
         self.executes = executes
-        self._worker: dramatiq.Worker | None = None
+        self._workers: list[dramatiq.Worker] = []
         self.job_webhooks = executor.webhooks
         self._maintenance = Maintenance(ledger, executor, dispatcher, settings.lease_seconds) if executes else None
         self._pollers = Pollers(ledger=ledger, dispatcher=dispatcher, runs=executor.runs,
@@ -70,7 +70,7 @@ class Runtime:
               migrate_schema: bool | None = None) -> Runtime:
         """The runtime the settings describe (see the module docstring)."""
         catalog = load_catalog()  # every node type now, not on the first request (provider SDKs import slowly)
-        db = Database(settings.database_url, pool_size=max(10, settings.worker_threads + 4))
+        db = Database(settings.database_url, pool_size=max(10, settings.worker_threads + settings.long_threads + 4))
         if migrate_schema if migrate_schema is not None else settings.embedded_database:
             migrate.upgrade(db)
         ensure_local_user(db)
@@ -78,22 +78,21 @@ class Runtime:
         assets = build_asset_service(settings, db)
         ledger = Ledger(db, bus, lease_seconds=Maintenance.hold_for(settings.lease_seconds))
         broker = build_broker(settings.redis_url)
-        dispatcher = Dispatcher(broker, settings.queue_name)
+        dispatcher = Dispatcher(broker, settings.queue_name, catalog)
         library = Library.build(db, assets, settings) if assets is not None else None
         webhooks = JobWebhooks(settings.public_url,
                                derive_key(load_key(settings.secret_key, settings.home), jobhooks.PURPOSE))
         executor = Executor(ledger=ledger, dispatcher=dispatcher, catalog=catalog, assets=assets, settings=settings,
                             library=library, watched=frozenset(catalog.watchers), webhooks=webhooks)
-        declare_actor(broker, settings.queue_name, executor.execute)
+        declare_actors(broker, settings.queue_name, executor.execute)
         return cls(settings=settings, catalog=catalog, db=db, bus=bus, assets=assets, broker=broker, ledger=ledger,
                    dispatcher=dispatcher, executor=executor, executes=executes, watchers=catalog.watchers)
 
     def start(self) -> Runtime:
         self.bus.start()
         if self.executes:
-            self._worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads,
-                                           worker_timeout=100 if not self.settings.distributed else 1000)
-            self._worker.start()
+            self._workers = start_workers(self.broker, self.settings.queue_name, self.settings.threads_by_kind,
+                                          worker_timeout=100 if not self.settings.distributed else 1000)
             if not self.settings.distributed:
                 self._maintenance.recover_now()  # the in-process queue did not survive the last stop
             self._maintenance.start()
@@ -106,10 +105,10 @@ class Runtime:
         """SIGTERM on a worker: take no new work, let the nodes running here finish for
         up to ``grace_seconds``, hand the rest back to the queue at once (they run again
         on another worker, no lease to wait out), then stop."""
-        if self._worker is None:
+        if not self._workers:
             return
         self.executor.stop_taking_work()
-        for thread in self._worker.workers:
+        for thread in (thread for worker in self._workers for thread in worker.workers):
             thread.stop()  # each finishes the message it holds and takes no other
         deadline = time.monotonic() + grace_seconds
         while self.executor.active_claims() and time.monotonic() < deadline:
@@ -121,9 +120,9 @@ class Runtime:
 
     def stop_workers(self) -> None:
         """Stop taking work (what is running finishes); the API keeps serving."""
-        if self._worker is not None:
-            self._worker.stop(timeout=10_000)
-            self._worker = None
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop(timeout=10_000)
 
     def ping_broker(self) -> None:
         ping_broker(self.broker)

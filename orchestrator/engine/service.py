@@ -24,6 +24,7 @@ from orchestrator.engine.composition import Composer
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.documents import Estimate, RunDocument, RunPage, as_document
 from orchestrator.engine.ledger import Ledger
+from orchestrator.engine.queues import Task
 from orchestrator.errors import InvalidRequest, RunFinished, RunNotFound, RunRejected
 from orchestrator.graph.gcpause import paused_gc
 from orchestrator.graph.plan import Plan, build_plan
@@ -133,10 +134,10 @@ class RunService:
                                            conn, self.settings, user_id=user_id, run_id=run_id,
                                            estimate=sum(self._prices(user_id, body.graph, checked).values()),
                                            budget=body.budget),
-                                       columns={"schedule_id": schedule_id,
+                                       columns={"schedule_id": schedule_id, "priority": body.priority,
                                                 "drawn_graph": effective if doc is not effective else None},
                                        also=self.webhooks.registration(run_id, user_id, body.webhook))
-        self.dispatcher.send_all(run_id, ready)
+        self.dispatcher.send_all(Task(run_id, node_id, plan.types[node_id], body.priority) for node_id in ready)
         return self.get(user_id, run_id)
 
     def rerun(self, user_id: str, run_id: str, body: RerunCreate) -> RunDocument:
@@ -144,12 +145,13 @@ class RunService:
         merged over its own; what the change does not reach comes from the cache."""
         with self.db.read() as conn:
             row = conn.execute(select(runs.c.graph, runs.c.drawn_graph, runs.c.inputs, runs.c.graph_id,
-                                      runs.c.graph_version)
+                                      runs.c.graph_version, runs.c.priority)
                                .where(runs.c.id == run_id, runs.c.user_id == user_id)).first()
         if row is None:
             raise RunNotFound(run_id)
         request = RunCreate(graph=graph_from_builtins(row.drawn_graph or row.graph), inputs={**row.inputs, **body.inputs},
-                            overrides=body.overrides, cache=body.cache, budget=body.budget)
+                            overrides=body.overrides, cache=body.cache, budget=body.budget,
+                            priority=body.priority or row.priority)
         return self.submit(user_id, request, graph_id=row.graph_id, graph_version=row.graph_version)
 
     def estimate(self, user_id: str, body: RunCreate) -> Estimate:
@@ -226,7 +228,7 @@ def _run_document(row, nodes: dict[str, dict], *, with_graph: bool) -> dict:
         "id": row.id, "status": row.status, "graph_id": row.graph_id, "graph_version": row.graph_version,
         "created_at": row.created_at, "finished_at": row.finished_at, "nodes": nodes,
         "outputs": row.outputs or {}, "inputs": row.inputs, "cost": round(row.cost, 6),
-        "name": (row.graph or {}).get("name"), "schedule_id": row.schedule_id,
+        "name": (row.graph or {}).get("name"), "schedule_id": row.schedule_id, "priority": row.priority,
     }
     if with_graph:
         document["graph"] = row.drawn_graph or row.graph

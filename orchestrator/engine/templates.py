@@ -113,7 +113,7 @@ class TemplateService:
             schedule_id: str | None = None) -> RunDocument:
         template = self._load(user_id, graph_id)
         request = RunCreate(graph=graph_from_builtins(template["graph"]), inputs=body.inputs,
-                            overrides=body.overrides, cache=body.cache, budget=body.budget,
+                            overrides=body.overrides, cache=body.cache, budget=body.budget, priority=body.priority,
                             webhook=body.webhook if body.webhook is not None else template["webhook"])
         return self.runs.submit(user_id, request, graph_id=graph_id, graph_version=template["version"],
                                 schedule_id=schedule_id)

@@ -17,6 +17,9 @@ EdgeEnd = Annotated[str, msgspec.Meta(pattern=r"^[^.]+\.[^.]+$",
 
 Budget = Annotated[float, msgspec.Meta(ge=0, le=1e9, description="USD, at least 0")]
 
+Priority = Literal["high", "normal", "low"]
+"""A run's nodes waiting for a worker thread are taken high first, then normal, then low."""
+
 
 class Node(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
     id: str
@@ -59,6 +62,7 @@ class RunCreate(msgspec.Struct):
     """A URL to POST the run's summary to when it ends (signed; see the webhooks docs)."""
     budget: Budget | None = None
     """USD: a node whose cost would take the run past it fails with error type ``budget``."""
+    priority: Priority = "normal"
 
 
 class RerunCreate(msgspec.Struct):
@@ -68,6 +72,8 @@ class RerunCreate(msgspec.Struct):
     overrides: dict[str, dict[str, Any]] = {}
     cache: bool = True
     budget: Budget | None = None
+    priority: Priority | None = None
+    """Left out: the earlier run's."""
 
 
 class TemplateRunCreate(msgspec.Struct):
@@ -79,6 +85,7 @@ class TemplateRunCreate(msgspec.Struct):
     webhook: str | None = None
     """Replaces the template's own ``webhook`` for this run."""
     budget: Budget | None = None
+    priority: Priority = "normal"
 
 
 class GraphCreate(msgspec.Struct):

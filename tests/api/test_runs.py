@@ -144,3 +144,37 @@ def test_estimate_validates_and_prices_without_running(client):
     assert response.json() == {"cost": 0.0, "currency": "USD", "nodes": {"a": 0.0, "b": 0.0, "j": 0.0}}
     assert len(client.get("/api/runs", params={"limit": 200}).json()["runs"]) == before
     assert client.post("/api/runs/estimate", json={"graph": graph([node("j", "text.join")])}).status_code == 422
+
+
+def test_a_run_takes_a_priority_and_shows_it(client):
+    assert submit(client, HELLO)["priority"] == "normal"
+    high = submit(client, HELLO, priority="high")
+    assert high["priority"] == "high"
+    assert wait_run(client, high["id"])["priority"] == "high"
+    listed = client.get("/api/runs", params={"limit": 5}).json()["runs"]
+    assert next(r for r in listed if r["id"] == high["id"])["priority"] == "high"
+
+    again = client.post(f"/api/runs/{high['id']}/rerun", json={})  # a rerun keeps it unless told otherwise
+    assert again.status_code == 201 and again.json()["priority"] == "high"
+    low = client.post(f"/api/runs/{high['id']}/rerun", json={"priority": "low"})
+    assert low.status_code == 201 and low.json()["priority"] == "low"
+
+    template = client.post("/api/graphs", json={"name": "prioritised", "graph": HELLO}).json()
+    run = client.post(f"/api/graphs/{template['id']}/runs", json={"priority": "low"})
+    assert run.status_code == 201 and run.json()["priority"] == "low"
+    for run_id in (again.json()["id"], low.json()["id"], run.json()["id"]):
+        assert wait_run(client, run_id)["status"] == "succeeded"
+
+
+def test_an_unknown_priority_is_400_naming_it_and_writes_nothing(client):
+    earlier = submit(client, HELLO)["id"]
+    template = client.post("/api/graphs", json={"name": "urgent", "graph": HELLO}).json()
+    before = [r["id"] for r in client.get("/api/runs", params={"limit": 200}).json()["runs"]]
+    for path, body in (("/api/runs", {"graph": HELLO, "priority": "urgent"}),
+                       ("/api/runs", {"graph": HELLO, "priority": 1}),
+                       (f"/api/runs/{earlier}/rerun", {"priority": "HIGH"}),
+                       (f"/api/graphs/{template['id']}/runs", {"priority": None})):
+        response = client.post(path, json=body)
+        assert response.status_code == 400, (path, body, response.text)
+        assert "priority" in response.json()["error"]["message"], response.text
+    assert [r["id"] for r in client.get("/api/runs", params={"limit": 200}).json()["runs"]] == before

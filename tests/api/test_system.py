@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from orchestrator.engine.queues import routes
+
 REQUIRED = {
     "input.text": ({"name", "default"}, [], [("text", "text")]),
     "input.number": ({"name", "default"}, [], [("number", "number")]),
@@ -26,6 +28,12 @@ def test_catalog_describes_the_required_types(client):
     assert wait["steps"]["default"] == 1 and wait["steps"]["minimum"] == 1
 
 
+def test_the_catalog_says_which_types_are_long(client):
+    long = {entry["type"]: entry["long"] for entry in client.get("/api/nodes").json()["nodes"]}
+    assert long["fal.run"] and long["lora.train"] and long["image.generate"] and long["flow.wait"]
+    assert not long["text.join"] and not long["flow.fail"] and not long["video.trim"]
+
+
 def test_health_reports_every_dependency(client, mode):
     response = client.get("/health")
     assert response.status_code == 200
@@ -42,7 +50,7 @@ def test_metrics_are_prometheus_text(client):
     assert 'fusionflow_runs{status="succeeded"}' in response.text
 
 
-def test_metrics_show_queues_listeners_and_recovery(client):
+def test_metrics_show_queues_listeners_and_recovery(client, server):
     run = client.post("/api/runs", json={"graph": {"version": 1, "nodes": [
         {"id": "w", "type": "flow.wait", "params": {"seconds": 5, "steps": 10}}], "edges": []}}).json()
     with client.stream("GET", f"/api/runs/{run['id']}/events") as stream:
@@ -51,7 +59,8 @@ def test_metrics_show_queues_listeners_and_recovery(client):
         text = client.get("/metrics").text
     client.post(f"/api/runs/{run['id']}/cancel")
     assert re.search(r'^fusionflow_sse_listeners\{stream="run"\} [1-9]', text, re.M), text
-    assert re.search(r'^fusionflow_queue_depth\{queue="[^"]+"\} \d', text, re.M)
+    for route in routes(server.runtime.settings.queue_name):  # each kind's queue at each priority
+        assert re.search(rf'^fusionflow_queue_depth\{{queue="{re.escape(route.queue)}"\}} \d', text, re.M), route
     for name in ("fusionflow_resends_total", "fusionflow_lease_expiries_total", "fusionflow_handbacks_total"):
         assert f"\n{name} " in text
 

@@ -11,10 +11,11 @@ from dramatiq.message import Message
 from sqlalchemy import select, update
 
 from nodes.catalog import load_catalog
-from orchestrator.engine.broker import declare_actor
+from orchestrator.engine.broker import declare_actors
 from orchestrator.engine.cachekeys import plan_signatures
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.ledger import Ledger
+from orchestrator.engine.queues import Task
 from orchestrator.graph.plan import build_plan
 from orchestrator.graph.spec import graph_from_builtins
 from orchestrator.store import eventlog
@@ -181,17 +182,78 @@ def test_a_generator_without_a_seed_has_no_signature_nor_do_its_descendants():
     assert set(found) == {"p", "seeded"}
 
 
-def test_the_dispatcher_sends_ids_only_on_the_broker():
+QUEUES = ("q", "q.high", "q.low", "q.long", "q.long.high", "q.long.low")
+
+
+def dispatcher_on_stub() -> tuple[Dispatcher, StubBroker]:
     broker = StubBroker()
-    declare_actor(broker, "q", lambda run_id, node_id: None)
-    dispatcher = Dispatcher(broker, "q")
-    dispatcher.send_all("r_1", ["a", "b"])
-    dispatcher.resend([("r_2", "c")])
-    queue = broker.queues["q"]
-    sent = [Message.decode(queue.get_nowait()) for _ in range(3)]
-    assert [(m.actor_name, tuple(m.args), m.kwargs) for m in sent] == [
-        ("execute_node", ("r_1", "a"), {}), ("execute_node", ("r_1", "b"), {}), ("execute_node", ("r_2", "c"), {})]
-    assert queue.empty()
+    declare_actors(broker, "q", lambda run_id, node_id: None)
+    return Dispatcher(broker, "q", load_catalog()), broker
+
+
+def sent(broker: StubBroker, queue: str) -> list[tuple[str, tuple, dict]]:
+    """The messages waiting in ``queue`` (taken off it): actor, args, kwargs."""
+    messages = []
+    while not broker.queues[queue].empty():
+        message = Message.decode(broker.queues[queue].get_nowait())
+        messages.append((message.actor_name, tuple(message.args), message.kwargs))
+    return messages
+
+
+def test_the_dispatcher_sends_ids_only_on_the_broker():
+    dispatcher, broker = dispatcher_on_stub()
+    dispatcher.send_all([Task("r_1", "a", "text.join"), Task("r_1", "b", "text.join")])
+    dispatcher.resend([Task("r_2", "c", "text.join")])
+    assert sent(broker, "q") == [("execute_node", ("r_1", "a"), {}), ("execute_node", ("r_1", "b"), {}),
+                                 ("execute_node", ("r_2", "c"), {})]
+
+
+def test_each_node_goes_to_the_queue_of_its_kind_and_its_runs_priority():
+    dispatcher, broker = dispatcher_on_stub()
+    dispatcher.send_all([Task("r", "join", "text.join", "high"), Task("r", "wait", "flow.wait", "high"),
+                         Task("r", "fal", "fal.run", "normal"), Task("r", "img", "image.generate", "low"),
+                         Task("r", "gone", "no.such.type", "normal")])
+    assert {queue: [args[1] for _, args, _ in sent(broker, queue)] for queue in QUEUES} == {
+        "q": ["gone"], "q.high": ["join"], "q.low": [], "q.long": ["fal"], "q.long.high": ["wait"], "q.long.low": ["img"]}
+
+
+def test_queues_are_taken_high_first_by_their_actors_priority():
+    _, broker = dispatcher_on_stub()
+    ranks = {actor.queue_name: actor.priority for actor in broker.actors.values()}
+    for kind in ("q", "q.long"):
+        assert ranks[f"{kind}.high"] < ranks[kind] < ranks[f"{kind}.low"]  # Dramatiq: lower is taken first
+
+
+def test_recovery_sends_each_stranded_node_to_its_kinds_queue_at_its_runs_priority(ledger, db):
+    graph = {"version": 1, "nodes": [{"id": "join", "type": "text.join"},
+                                     {"id": "wait", "type": "flow.wait", "params": {"seconds": 0}}], "edges": []}
+    start(ledger, graph, "r_high", columns={"priority": "high"})
+    start(ledger, graph, "r_low", columns={"priority": "low"})
+    claim = ledger.claim("r_low", "wait", USER)
+    with db.write() as conn:  # its worker died: the lease runs out
+        conn.execute(update(run_nodes).where(run_nodes.c.run_id == "r_low", run_nodes.c.node_id == "wait")
+                     .values(lease_until=time.time() - 1))
+    time.sleep(0.01)
+    dispatcher, broker = dispatcher_on_stub()
+    stranded = ledger.stranded(queued_for=0)
+    assert sorted(stranded) == [Task("r_high", "join", "text.join", "high"), Task("r_high", "wait", "flow.wait", "high"),
+                                Task("r_low", "join", "text.join", "low"), Task("r_low", "wait", "flow.wait", "low")]
+    dispatcher.resend(stranded)
+    assert {queue: sorted(args for _, args, _ in sent(broker, queue)) for queue in QUEUES} == {
+        "q.high": [("r_high", "join")], "q.long.high": [("r_high", "wait")], "q.low": [("r_low", "join")],
+        "q.long.low": [("r_low", "wait")], "q": [], "q.long": []}
+    assert ledger.claim("r_low", "wait", USER).attempt == claim.attempt + 1
+
+
+def test_a_success_runs_inline_only_a_successor_its_filter_accepts(ledger, db):
+    graph = {"version": 1, "nodes": [{"id": "src", "type": "input.text", "params": {"default": "a"}},
+                                     {"id": "wait", "type": "flow.wait"}, {"id": "join", "type": "text.join"}],
+             "edges": [{"from": "src.text", "to": "wait.value"}, {"from": "src.text", "to": "join.parts"}]}
+    plan, _ = start(ledger, graph)
+    claim = ledger.claim("r_1", "src", USER)
+    outcome = ledger.succeed(claim, plan, {"text": "a"}, cached=False, inline=lambda node_id: node_id == "join")
+    assert outcome.inline.node_id == "join" and outcome.dispatch == ["wait"]
+    assert [node(db, n).status for n in ("src", "wait", "join")] == ["succeeded", "queued", "running"]
 
 
 def test_an_instant_node_is_claimed_and_recorded_in_one_transaction_once(ledger, db, bus):

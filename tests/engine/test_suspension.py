@@ -12,11 +12,12 @@ from dramatiq.brokers.stub import StubBroker
 from nodes.catalog import load_catalog
 from nodes.sdk import JobState, TransientError
 from orchestrator import settings as settings_module
-from orchestrator.engine.broker import declare_actor
+from orchestrator.engine.broker import declare_actors
 from orchestrator.engine.dispatch import Dispatcher
 from orchestrator.engine.executor import RunCache
 from orchestrator.engine.jobhooks import JobWebhooks
 from orchestrator.engine.pollers import Pollers
+from orchestrator.engine.queues import Task
 from tests.engine.test_ledger import USER, log, node, start
 
 GRAPH = {"version": 1, "nodes": [{"id": "job", "type": "fal.run", "params": {"app": "fal-ai/x"}},
@@ -47,7 +48,7 @@ class ScriptedWatcher:
 @pytest.fixture
 def broker():
     broker = StubBroker()
-    declare_actor(broker, "q", lambda run_id, node_id: None)
+    declare_actors(broker, "q", lambda run_id, node_id: None)
     yield broker
     broker.close()
 
@@ -60,7 +61,8 @@ def watcher():
 @pytest.fixture
 def pollers(ledger, broker, watcher, tmp_path):
     settings = settings_module.load({"FUSIONFLOW_HOME": str(tmp_path), "FUSIONFLOW_POLLERS": "1"})
-    return Pollers(ledger=ledger, dispatcher=Dispatcher(broker, "q"), runs=RunCache(ledger, load_catalog()),
+    catalog = load_catalog()
+    return Pollers(ledger=ledger, dispatcher=Dispatcher(broker, "q", catalog), runs=RunCache(ledger, catalog),
                    watchers={"fake": watcher}, settings=settings)
 
 
@@ -93,12 +95,12 @@ def test_a_job_still_going_records_progress_and_one_that_ended_resumes_the_same_
     assert (kind, data["node_id"], data["progress"], data["message"]) == ("node.progress", "job", 0.5, "half way")
     pollers.poll_once()  # the same answer again: no new event
     assert [kind for kind, _ in log(db)].count("node.progress") == 1
-    assert broker.queues["q"].qsize() == 0
+    assert broker.queues["q.long"].qsize() == 0
 
     watcher.state = JobState(done=True)
     assert pollers.poll_once() == 1
-    assert broker.queues["q"].qsize() == 1  # sent to a worker to take the result
-    assert ledger.stranded(queued_for=0) == [("r_1", "job")]  # and sent again if that message is lost
+    assert broker.queues["q.long"].qsize() == 1  # sent to a long worker thread to take the result
+    assert ledger.stranded(queued_for=0) == [Task("r_1", "job", "fal.run")]  # and sent again if that message is lost
     resumed = ledger.claim("r_1", "job", USER)
     assert resumed.resumed and resumed.attempt == 1 and resumed.announced
     assert ledger.claim("r_1", "job", USER) is None  # a duplicate message finds it taken

@@ -59,14 +59,15 @@ def deployment(env: dict[str, str], workers: int, threads: int = 4) -> Iterator[
             pool.close()
 
 
-def tagged_chain(tag: str, steps: int = 13, seconds: float = 0.1) -> tuple[dict, str]:
-    """A 40-node graph (``steps`` = 13) of waits and joins, and the text its last node makes:
-    each step waits, then appends its own number to what came before."""
+def tagged_chain(tag: str, steps: int = 13, seconds: float = 0.1, wait_steps: int = 1) -> tuple[dict, str]:
+    """A 40-node graph (``steps`` = 13) of waits (each reporting progress ``wait_steps``
+    times) and joins, and the text its last node makes: each step waits, then appends its
+    own number to what came before."""
     nodes = [{"id": "src", "type": "input.text", "params": {"default": tag}}]
     edges = []
     previous = "src.text"
     for i in range(steps):
-        nodes += [{"id": f"w{i}", "type": "flow.wait", "params": {"seconds": seconds}},
+        nodes += [{"id": f"w{i}", "type": "flow.wait", "params": {"seconds": seconds, "steps": wait_steps}},
                   {"id": f"n{i}", "type": "input.text", "params": {"default": str(i)}},
                   {"id": f"j{i}", "type": "text.join"}]
         edges += [{"from": previous, "to": f"w{i}.value"}, {"from": f"w{i}.value", "to": f"j{i}.parts"},
@@ -111,11 +112,11 @@ def test_workers_killed_mid_run_lose_no_run_and_no_output(env):
 
 def test_a_worker_serves_its_own_metrics_with_the_recovery_it_did(env):
     port = servers.free_port()
-    graph, _ = tagged_chain("metrics-", steps=3, seconds=1.0)
+    graph, _ = tagged_chain("metrics-", steps=3, seconds=1.0, wait_steps=2)
     with deployment({**env, "FUSIONFLOW_METRICS_PORT": str(port)}, workers=0) as (client, pool):
         doomed = pool.add()
         run = submit(client, graph)
-        events(client, run["id"], until="node.progress")
+        events(client, run["id"], until="node.progress")  # half way: the wait runs for another 0.5 s
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(5)
         pool.add()  # finds the dead worker's node once its lease runs out, and sends it again

@@ -14,6 +14,7 @@ export const SPECS: NodeSpec[] = [
     cacheable: false,
     cacheable_when: null,
     mapped_over: null,
+    long: false,
     params: {
       type: 'object',
       properties: {
@@ -33,6 +34,7 @@ export const SPECS: NodeSpec[] = [
     cacheable: false,
     cacheable_when: null,
     mapped_over: null,
+    long: false,
     params: {
       type: 'object',
       properties: {
@@ -51,6 +53,7 @@ export const SPECS: NodeSpec[] = [
     cacheable: false,
     cacheable_when: null,
     mapped_over: null,
+    long: false,
     params: { type: 'object', properties: { separator: { type: 'string', default: '' } } },
     inputs: [{ name: 'parts', type: 'text', required: true, multiple: true, description: '' }],
     outputs: [{ name: 'text', type: 'text', description: '' }],
@@ -63,6 +66,7 @@ export const SPECS: NodeSpec[] = [
     cacheable: false,
     cacheable_when: null,
     mapped_over: null,
+    long: true,
     params: {
       type: 'object',
       properties: {
@@ -89,6 +93,7 @@ export const SPECS: NodeSpec[] = [
     cacheable: false,
     cacheable_when: null,
     mapped_over: null,
+    long: true,
     params: noParams,
     inputs: [{ name: 'value', type: 'any', required: false, multiple: false, description: '' }],
     outputs: [{ name: 'value', type: 'any', description: '' }],

@@ -91,6 +91,7 @@ describe('run event reducer', () => {
       graph_id: null,
       graph_version: null,
       schedule_id: null,
+      priority: 'normal',
       created_at: 't',
       finished_at: 't',
       nodes: {
@@ -114,7 +115,7 @@ describe('node costs', () => {
   it('come from the run document once the run has ended', () => {
     const base = {
       id: 'r_c', status: 'succeeded' as const, graph_id: null, graph_version: null, created_at: 't', finished_at: 't',
-      outputs: {}, inputs: {}, cost: 0.05, name: null, schedule_id: null,
+      outputs: {}, inputs: {}, cost: 0.05, name: null, schedule_id: null, priority: 'normal' as const,
     };
     const node = {
       status: 'succeeded' as const, cached: false, attempts: 1, outputs: null, error: null, progress: 1,

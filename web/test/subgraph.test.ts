@@ -6,7 +6,7 @@ import { CATALOG } from './fixtures';
 
 const BASE = {
   type: 'graph.template', title: 'Subgraph', category: 'graph', description: '', params: {}, inputs: [], outputs: [],
-  cacheable: false, cacheable_when: null, mapped_over: null,
+  cacheable: false, cacheable_when: null, mapped_over: null, long: false,
 };
 
 describe('subgraphs', () => {

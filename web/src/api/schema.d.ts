@@ -1218,6 +1218,7 @@ export interface components {
             category: string;
             description: string;
             inputs: components["schemas"]["InputPortDoc"][];
+            long: boolean;
             mapped_over: string | null;
             outputs: components["schemas"]["OutputPortDoc"][];
             params: {
@@ -1270,6 +1271,8 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /** @enum {null|string} */
+            priority?: "high" | "normal" | "low" | null;
         };
         /** RunCreate */
         RunCreate: {
@@ -1286,6 +1289,11 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority: "high" | "normal" | "low";
             webhook?: string | null;
         };
         /** RunDocument */
@@ -1309,6 +1317,8 @@ export interface components {
             outputs: {
                 [key: string]: unknown;
             };
+            /** @enum {string} */
+            priority: "high" | "normal" | "low";
             schedule_id: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -1433,6 +1443,11 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority: "high" | "normal" | "low";
             webhook?: string | null;
         };
         /** TemplateVersion */

@@ -16,7 +16,7 @@ export function ModelArguments({ nodeId }: { nodeId: string }) {
       model
         ? fieldsFor({
             type: 'fal.model', title: model.title, category: model.category, description: '', params: model.input_schema,
-            inputs: [], outputs: [], cacheable: false, cacheable_when: null, mapped_over: null,
+            inputs: [], outputs: [], cacheable: false, cacheable_when: null, mapped_over: null, long: true,
           })
         : [],
     [model],
