@@ -108,7 +108,7 @@ def test_200_long_fal_jobs_on_4_threads_all_progress_and_a_short_node_starts_at_
         wait_until(lambda: _progressed(client, long_run) == 200, timeout=60, interval=0.5)
 
         short = client.post("/api/runs", json={"graph": {"version": 1, "nodes": [
-            {"id": "now", "type": "text.join", "params": {"separator": " "}}], "edges": []}}).json()
+            {"id": "now", "type": "input.text", "params": {"default": "now"}}], "edges": []}}).json()
         log = events(client, short["id"])
         started = next(d for _, k, d in log if k == "node.started")
         waited = _at(started["ts"]) - _at(short["created_at"])
