@@ -43,8 +43,10 @@ from orchestrator.settings import Settings
 log = logging.getLogger(__name__)
 
 TRANSIENT = (TransientError, TimeoutError, ConnectionError)
-INFRASTRUCTURE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, redis.exceptions.ConnectionError)
-"""Errors of this process's own services, not of the node."""
+INFRASTRUCTURE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+                  redis.exceptions.ConnectionError)
+"""Errors of this process's own services, not of the node (``sqlalchemy.exc.TimeoutError``:
+no database connection came free in time, as while the database restarts)."""
 CAPPED_RETRY_MS = 250
 """When a user is at ``FUSIONFLOW_USER_MAX_RUNNING``, their next node is looked at again after this."""
 ANNOUNCE_AFTER_SECONDS = 0.05

@@ -22,6 +22,7 @@ truth.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,8 @@ from orchestrator.store.db import Database
 from orchestrator.store.ids import now_iso
 from orchestrator.store.models import JSONText, cost_records, output_cache, run_nodes, runs
 from orchestrator.store.prepared import Prepared
+
+log = logging.getLogger(__name__)
 
 ACTIVE_RUN = "running"
 UNSTARTED = ("pending", "queued")
@@ -282,7 +285,7 @@ class Ledger:
             items += [("node.queued", {"node_id": n}) for n in ready]
             note, nodes_left = eventlog.append(conn, run_id, user_id, items)
             if nodes_left == 0:
-                note = self._end_run(conn, run_id, user_id, plan)
+                note = self._end_run(conn, run_id, user_id, plan) or note
         self._publish(note)
         return ready
 
@@ -805,11 +808,11 @@ class Ledger:
         """Append events and count finished nodes; end the run when none is left."""
         note, nodes_left = eventlog.append(conn, run_id, user_id, items, nodes_done=nodes_done)
         if nodes_left == 0 and nodes_done:
-            note = self._end_run(conn, run_id, user_id, plan)
+            note = self._end_run(conn, run_id, user_id, plan) or note
         return note
 
     @staticmethod
-    def _end_run(conn: Connection, run_id: str, user_id: str, plan: Plan | None) -> Note:
+    def _end_run(conn: Connection, run_id: str, user_id: str, plan: Plan | None) -> Note | None:
         rows = conn.execute(select(run_nodes.c.node_id, run_nodes.c.status, run_nodes.c.outputs)
                             .where(run_nodes.c.run_id == run_id)).all()
         statuses = {r.status for r in rows}
@@ -823,8 +826,12 @@ class Ledger:
             plan = build_plan(graph_from_builtins(conn.execute(select(runs.c.graph).where(runs.c.id == run_id))
                                                   .scalar_one()))
         outputs = run_outputs(plan.outputs, plan.sinks, {r.node_id: r.outputs for r in rows if r.status == "succeeded"})
-        conn.execute(update(runs).where(runs.c.id == run_id)
-                     .values(status=status, finished_at=now_iso(), outputs=outputs))
+        ended = conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == ACTIVE_RUN)
+                             .values(status=status, finished_at=now_iso(), outputs=outputs)
+                             .returning(runs.c.id)).first()
+        if ended is None:  # a run ends once: a second end would contradict the first
+            log.error("run %s was counted finished a second time (now %s); its first end stands", run_id, status)
+            return None
         gate.on_run_end(conn, run_id, user_id)
         fields = {"outputs": outputs} if status == "succeeded" else {}
         note, _ = eventlog.append(conn, run_id, user_id, [(f"run.{status}", fields)])

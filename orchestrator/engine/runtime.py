@@ -70,7 +70,7 @@ class Runtime:
               migrate_schema: bool | None = None) -> Runtime:
         """The runtime the settings describe (see the module docstring)."""
         catalog = load_catalog()  # every node type now, not on the first request (provider SDKs import slowly)
-        db = Database(settings.database_url, pool_size=max(10, settings.worker_threads + settings.long_threads + 4))
+        db = Database(settings.database_url, pool_size=max(10, settings.worker_threads + settings.long_threads + settings.pollers + 4))
         if migrate_schema if migrate_schema is not None else settings.embedded_database:
             migrate.upgrade(db)
         ensure_local_user(db)

@@ -124,6 +124,18 @@ def test_a_transition_that_arrives_twice_does_nothing_the_second_time(ledger, db
     assert node(db, "n1").status == "queued"
 
 
+def test_a_run_ends_once_even_if_its_nodes_were_counted_finished_again(ledger, db):
+    plan, _ = start(ledger, chain(2))
+    claim = ledger.claim("r_1", "n0", USER)
+    ledger.fail(claim, plan, {"type": "node_error", "message": "no"})
+    with db.write() as conn:  # a miscount: the ended run looks as if one node were still to finish
+        conn.execute(update(runs).where(runs.c.id == "r_1").values(nodes_left=1))
+        ledger._finish_nodes(conn, "r_1", USER, [], nodes_done=1, plan=plan)
+    with db.read() as conn:
+        assert conn.execute(select(runs.c.status).where(runs.c.id == "r_1")).scalar_one() == "failed"
+    assert [t for t, _ in log(db) if t.startswith("run.")] == ["run.started", "run.failed"]
+
+
 def test_a_failed_node_skips_its_descendants_and_ends_the_run(ledger, db):
     plan, _ = start(ledger, chain(3))
     claim = ledger.claim("r_1", "n0", USER)
