@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="a run input (numbers are parsed; repeat for several)")
     run.add_argument("--server", help="a FusionFlow server URL; default: run embedded in this process")
     run.add_argument("--key", help="API key for --server (default FUSIONFLOW_API_KEY)")
+    run.add_argument("--priority", choices=("high", "normal", "low"), default="normal",
+                     help="the run's priority: its nodes are taken before lower ones' that wait")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("gc", help="sweep now: expired assets and runs, unreferenced bytes, old cache entries")
@@ -103,7 +105,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from orchestrator.client import run_graph_file
 
-    return run_graph_file(args.graph, args.input, server=args.server, key=args.key)
+    return run_graph_file(args.graph, args.input, server=args.server, key=args.key, priority=args.priority)
 
 
 def _openapi(args: argparse.Namespace) -> int:

@@ -94,10 +94,11 @@ def follow(client: httpx.Client, run_id: str, out: TextIO) -> dict:
     return client.get(f"/api/runs/{run_id}").json()
 
 
-def submit_and_follow(base_url: str, graph: dict, inputs: dict, key: str | None, out: TextIO) -> int:
+def submit_and_follow(base_url: str, graph: dict, inputs: dict, key: str | None, out: TextIO,
+                      priority: str = "normal") -> int:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        response = client.post("/api/runs", json={"graph": graph, "inputs": inputs})
+        response = client.post("/api/runs", json={"graph": graph, "inputs": inputs, "priority": priority})
         if response.status_code == 422:
             for err in response.json()["errors"]:
                 out.write(f"error: {err['message']}\n")
@@ -140,7 +141,7 @@ def embedded_server() -> Iterator[str]:
 
 
 def run_graph_file(path: Path, input_pairs: list[str], *, server: str | None, key: str | None,
-                   out: TextIO = sys.stdout) -> int:
+                   out: TextIO = sys.stdout, priority: str = "normal") -> int:
     try:
         graph = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as exc:
@@ -149,6 +150,6 @@ def run_graph_file(path: Path, input_pairs: list[str], *, server: str | None, ke
     inputs = parse_inputs(input_pairs)
     key = key or os.environ.get("FUSIONFLOW_API_KEY")
     if server:
-        return submit_and_follow(server.rstrip("/"), graph, inputs, key, out)
+        return submit_and_follow(server.rstrip("/"), graph, inputs, key, out, priority)
     with embedded_server() as url:
-        return submit_and_follow(url, graph, inputs, key, out)
+        return submit_and_follow(url, graph, inputs, key, out, priority)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests import servers
 from tests.helpers import graph, node
 
@@ -46,6 +48,9 @@ def test_an_invalid_graph_prints_every_error(tmp_path):
 def test_run_against_a_server(tmp_path):
     env = {"FUSIONFLOW_HOME": str(tmp_path / "server")}
     with servers.live_server(env) as live:
-        result = fusionflow("run", "graphs/hello.json", "--server", live.url, env={"FUSIONFLOW_HOME": str(tmp_path)})
+        result = fusionflow("run", "graphs/hello.json", "--server", live.url, "--priority", "high",
+                            env={"FUSIONFLOW_HOME": str(tmp_path)})
+        runs = httpx.get(f"{live.url}/api/runs").json()["runs"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"value": "hello, world"' in result.stdout
+    assert [run["priority"] for run in runs] == ["high"]
