@@ -8,6 +8,7 @@ import type {
   Example,
   GraphDocument,
   NodeSpec,
+  Priority,
   Run,
   RunList,
   Template,
@@ -93,8 +94,8 @@ export const api = {
   catalog: () => request<{ nodes: NodeSpec[] }>('GET', '/nodes').then((r) => r.nodes),
 
   estimateRun: (graph: GraphDocument) => request<Estimate>('POST', '/runs/estimate', { graph, inputs: {} }),
-  submitRun: (graph: GraphDocument, inputs: Record<string, unknown> = {}) =>
-    request<Run>('POST', '/runs', { graph, inputs }),
+  submitRun: (graph: GraphDocument, inputs: Record<string, unknown> = {}, priority: Priority = 'normal') =>
+    request<Run>('POST', '/runs', { graph, inputs, priority }),
   getRun: (id: string) => request<Run>('GET', `/runs/${encodeURIComponent(id)}`),
   listRuns: (limit = 50, cursor?: string | null) =>
     request<RunList>(

@@ -83,6 +83,10 @@ export type Run = Omit<Schemas['RunDocument'], 'graph' | 'outputs'> & {
 
 export type RunList = Omit<Schemas['RunPage'], 'runs'> & { runs: Run[] };
 
+/** A run's priority: its nodes are taken before waiting nodes of lower-priority runs. */
+export type Priority = Schemas['RunDocument']['priority'];
+export const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low'];
+
 // ---- events (section 4) ----
 
 export const RUN_EVENT_NAMES = [

@@ -4,6 +4,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useRef } from 'react';
 import { AccountBadge } from './AccountBadge';
 import { CostChip } from './CostChip';
+import { PRIORITIES, type Priority } from '../api/types';
 import { isRunFinished } from '../graph/runState';
 import { useEditor } from '../store/editor';
 import { useRun } from '../store/run';
@@ -23,6 +24,7 @@ export function Toolbar() {
   const scope = useEditor((s) => s.scope);
   const view = useRun((s) => s.view);
   const submitting = useRun((s) => s.submitting);
+  const priority = useRun((s) => s.priority);
   const rf = useReactFlow();
   const filePicker = useRef<HTMLInputElement>(null);
   const active = !!view && !isRunFinished(view);
@@ -104,6 +106,19 @@ export function Toolbar() {
             Cancel
           </button>
         ) : null}
+        <select
+          value={priority}
+          onChange={(e) => useRun.getState().setPriority(e.target.value as Priority)}
+          title="Run priority: its nodes are taken before waiting nodes of lower-priority runs"
+          aria-label="Run priority"
+          data-testid="priority"
+        >
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
         <button className="primary" onClick={() => void useRun.getState().start()} disabled={submitting || empty || active} title="Run (Ctrl+Enter)" data-testid="run">
           {submitting ? 'Submitting…' : '▶ Run'}
         </button>

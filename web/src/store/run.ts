@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import { api, ApiError } from '../api/client';
 import { followRun, type StreamHandle } from '../api/stream';
-import { TERMINAL_RUN_EVENTS, type Run, type ValidationError } from '../api/types';
+import { TERMINAL_RUN_EVENTS, type Priority, type Run, type ValidationError } from '../api/types';
 import { placeErrors, type PlacedErrors } from '../graph/errors';
 import {
   applyEvent,
@@ -29,6 +29,9 @@ interface RunState {
   errors: PlacedErrors;
   errorList: ValidationError[];
   submitting: boolean;
+  /** The priority the Run button submits with. */
+  priority: Priority;
+  setPriority: (priority: Priority) => void;
   /** Runs the current canvas graph. */
   start: () => Promise<void>;
   /** Runs a saved template with inputs. */
@@ -123,13 +126,16 @@ export const useRun = create<RunState>((set, get) => {
     errors: NO_ERRORS,
     errorList: [],
     submitting: false,
+    priority: 'normal',
+
+    setPriority: (priority) => set({ priority }),
 
     start: async () => {
       const doc = useEditor.getState().document();
       const edgeIds = useEditor.getState().edges.map((e) => e.id);
       set({ submitting: true, errors: NO_ERRORS, errorList: [] });
       try {
-        show(await api.submitRun(doc, {}), useEditor.getState().scope);
+        show(await api.submitRun(doc, {}, get().priority), useEditor.getState().scope);
       } catch (err) {
         reportFailure(err, edgeIds);
       } finally {
