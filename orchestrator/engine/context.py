@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from nodes.sdk import MISSING, Cancelled, NodeError, Suspended
 from orchestrator.assets import AssetService
+from orchestrator.engine.jobhooks import JobWebhooks
 from orchestrator.engine.ledger import Claim, Ledger
 from orchestrator.errors import NotFound
 from orchestrator.library import Library
@@ -30,7 +31,7 @@ CANCEL_CHECK_INTERVAL = 0.25
 class NodeContext:
     def __init__(self, *, claim: Claim, ledger: Ledger, assets: AssetService | None, run_inputs: dict[str, Any],
                  settings: dict[str, Any], cancel_event: threading.Event, library: Library | None = None,
-                 watched: Collection[str] = (), webhook_url: str | None = None) -> None:
+                 watched: Collection[str] = (), webhooks: JobWebhooks | None = None) -> None:
         self.run_id = claim.run_id
         self.node_id = claim.node_id
         self.attempt = claim.attempt
@@ -47,7 +48,7 @@ class NodeContext:
         self._cost_seq = 0
         self._watched = watched
         """Schemes of external ids the engine's pollers can follow (``nodes.sdk.JobWatcher``)."""
-        self._webhook_url = webhook_url
+        self._webhooks = webhooks
         self._external: str | None = None
 
     # -- progress and cancellation --------------------------------------------------
@@ -177,7 +178,7 @@ class NodeContext:
             raise Suspended(max(0.0, float(poll_after)))
 
     def job_webhook_url(self) -> str | None:
-        return self._webhook_url
+        return self._webhooks.url(self.run_id, self.node_id) if self._webhooks is not None else None
 
     def record_cost(self, amount: float, detail: str = "", *, key: str | None = None) -> None:
         """Charge ``amount`` USD once per ``key`` (default: once per call in this attempt)."""

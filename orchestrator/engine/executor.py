@@ -286,7 +286,7 @@ class Executor:
         ctx = NodeContext(claim=claim, ledger=self.ledger, assets=self.assets, run_inputs=info.inputs,
                           settings=self.settings.node_view(node_type.allowed_settings(params)),
                           cancel_event=cancel_event, library=self.library, watched=self.watched,
-                          webhook_url=self.webhooks.url(claim.run_id, claim.node_id) if self.webhooks else None)
+                          webhooks=self.webhooks)
         with self._active_lock:
             self._active[key] = (claim, cancel_event)
         self.timers.after(ANNOUNCE_AFTER_SECONDS, lambda: self._announce(claim))

@@ -601,10 +601,14 @@ class Ledger:
         """Take up to ``limit`` suspended nodes due for a look, oldest first, for this
         poller alone for ``hold_seconds`` (a poller that dies is replaced after that)."""
         now = time.time()
-        held_until = now + hold_seconds
         due = (select(run_nodes.c.run_id, run_nodes.c.node_id)
                .where(SUSPENDED, run_nodes.c.wake_at <= now)
-               .order_by(run_nodes.c.wake_at).limit(limit).with_for_update(skip_locked=True))
+               .order_by(run_nodes.c.wake_at).limit(limit))
+        with self.db.read() as conn:  # pollers look often: a write transaction only when one is due
+            if conn.execute(due.limit(1)).first() is None:
+                return []
+        held_until = now + hold_seconds
+        due = due.with_for_update(skip_locked=True)
         with self.db.write() as conn:
             rows = conn.execute(
                 update(run_nodes).where(tuple_(run_nodes.c.run_id, run_nodes.c.node_id).in_(due))
