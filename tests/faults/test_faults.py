@@ -18,7 +18,7 @@ import pytest
 
 from tests import servers
 from tests.helpers import events, submit, suspended_count, wait_run, wait_until
-from tests.providers.stubs import FAL_KEY, fal_stub
+from tests.providers.stubs import FAL_KEY, fal_jobs, fal_stub
 
 pytestmark = [pytest.mark.faults, pytest.mark.distributed]
 
@@ -247,21 +247,18 @@ def test_fifty_listeners_across_an_api_restart_lose_and_repeat_nothing(env):
 def test_suspended_fal_jobs_outlive_the_worker_that_submitted_them(env):
     """Suspended nodes belong to no worker: the one that submitted their jobs is killed,
     another's pollers follow the jobs, and each job is submitted once."""
-    graph = {"version": 1, "nodes": [{"id": f"job{i}", "type": "fal.run",
-                                      "params": {"app": "fal-ai/held", "arguments": {"n": i}}} for i in range(5)],
-             "edges": []}
     with fal_stub() as fal:
-        fal.scenario("fal-ai/held", hold=threading.Event(), steps=[{"status": "IN_QUEUE", "queue_position": 1}])
+        fal.hold()
         env = {**env, "FAL_KEY": FAL_KEY, "FAL_QUEUE_URL": fal.queue_url, "FAL_POLL_INTERVAL": "0.2",
                "FUSIONFLOW_ALLOW_PRIVATE_URLS": "true"}
         with deployment(env, workers=0) as (client, pool):
             doomed = pool.add()
-            run = submit(client, graph)
+            run = submit(client, fal_jobs(5))
             wait_until(lambda: suspended_count(client) == 5, timeout=60)
             doomed.send_signal(signal.SIGKILL)
             doomed.wait(5)
             pool.add()
-            fal.release("fal-ai/held")
+            fal.release()
             final = wait_run(client, run["id"], timeout=2 * LEASE + 60)
             assert final["status"] == "succeeded"
             assert all(node["attempts"] == 1 for node in final["nodes"].values())

@@ -148,6 +148,16 @@ class FalRequest:
     notified: bool = False
 
 
+HELD_APP = "fal-ai/held"
+
+
+def fal_jobs(count: int, app: str = HELD_APP) -> dict:
+    """A graph of ``count`` independent ``fal.run`` nodes ``job<i>``, each with arguments ``{"n": i}``."""
+    return {"version": 1, "nodes": [{"id": f"job{i}", "type": "fal.run",
+                                     "params": {"app": app, "arguments": {"n": i}}} for i in range(count)],
+            "edges": []}
+
+
 class FalStub(_StubServer):
     def __init__(self) -> None:
         super().__init__()
@@ -262,7 +272,13 @@ class FalStub(_StubServer):
             state["error"], state["error_type"] = scenario.error
         return state
 
-    def release(self, app: str) -> None:
+    def hold(self, app: str = HELD_APP) -> FalScenario:
+        """``app``'s requests queue, then run (a quarter done) until ``release(app)``."""
+        return self.scenario(app, hold=threading.Event(), steps=[
+            {"status": "IN_QUEUE", "queue_position": 1},
+            {"status": "IN_PROGRESS", "logs": [{"message": "step 1/4", "level": "INFO"}]}])
+
+    def release(self, app: str = HELD_APP) -> None:
         """End the held requests of ``app`` (see ``FalScenario.hold``) and call their webhooks."""
         with self.lock:
             scenario = self._scenario(app)

@@ -7,7 +7,6 @@ at once."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from contextlib import ExitStack
 from datetime import datetime
@@ -17,32 +16,25 @@ import pytest
 
 from tests import servers
 from tests.helpers import events, suspended_count, wait_run, wait_until
+from tests.providers.stubs import fal_jobs
 
 
 def _at(ts: str) -> float:
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
 
 
-def fal_graph(count: int, app: str = "fal-ai/held") -> dict:
-    return {"version": 1, "nodes": [{"id": f"job{i}", "type": "fal.run",
-                                     "params": {"app": app, "arguments": {"n": i}}} for i in range(count)],
-            "edges": []}
-
-
 @pytest.fixture
 def held(fal):
     """fal-ai/held: a request queues, then runs (a quarter done) until the test calls ``fal.release``."""
-    return fal.scenario("fal-ai/held", hold=threading.Event(), steps=[
-        {"status": "IN_QUEUE", "queue_position": 1},
-        {"status": "IN_PROGRESS", "logs": [{"message": "step 1/4", "level": "INFO"}]}])
+    return fal.hold()
 
 
 def test_a_node_waiting_on_fal_is_suspended_then_resumes_in_the_same_attempt(client, fal, held):
-    run_id = client.post("/api/runs", json={"graph": fal_graph(1)}).json()["id"]
+    run_id = client.post("/api/runs", json={"graph": fal_jobs(1)}).json()["id"]
     wait_until(lambda: suspended_count(client) == 1, timeout=30)
     wait_until(lambda: fal.status_calls >= 3, timeout=30)  # the pollers keep looking
     assert client.get(f"/api/runs/{run_id}").json()["nodes"]["job0"]["status"] == "running"
-    fal.release("fal-ai/held")
+    fal.release()
     run = wait_run(client, run_id)
     assert run["status"] == "succeeded", run["nodes"]["job0"]["error"]
     assert run["nodes"]["job0"]["attempts"] == 1 and run["nodes"]["job0"]["outputs"]["image"] is not None
@@ -80,12 +72,12 @@ def slow_polling(request):
 
 def test_fals_webhook_resumes_the_node_at_once(slow_polling, fal, held):
     client = slow_polling
-    run_id = client.post("/api/runs", json={"graph": fal_graph(1)}).json()["id"]
+    run_id = client.post("/api/runs", json={"graph": fal_jobs(1)}).json()["id"]
     wait_until(lambda: suspended_count(client) == 1, timeout=30)
     request = fal.submissions[0]
     assert request.webhook and request.webhook.startswith(str(client.base_url).rstrip("/") + "/api/job-webhooks/")
     calls_before = fal.status_calls
-    fal.release("fal-ai/held")
+    fal.release()
     run = wait_run(client, run_id, timeout=60)  # well before the next look, 10 minutes away
     assert run["status"] == "succeeded"
     assert fal.webhook_calls == [(request.id, 204)]
@@ -94,6 +86,8 @@ def test_fals_webhook_resumes_the_node_at_once(slow_polling, fal, held):
     # a forged or replayed call is a 404 and wakes nothing
     assert client.post(request.webhook, json={"status": "OK"}).status_code == 404
     assert client.post(request.webhook[:-3] + "xyz", json={}).status_code == 404
+    overlong = client.post("/api/job-webhooks/" + "x" * 1001, json={})  # bad input: a 4xx naming it
+    assert overlong.status_code == 400 and "token" in overlong.text
 
 
 @pytest.mark.distributed
@@ -102,7 +96,7 @@ def test_200_long_fal_jobs_on_4_threads_all_progress_and_a_short_node_starts_at_
            "FUSIONFLOW_LONG_THREADS": "4"}  # fal.run is long: these 4 threads take all 200
     with servers.live_server(env) as live, servers.worker_processes(env, 1, threads=4), \
             httpx.Client(base_url=live.url, timeout=60) as client:
-        long_run = client.post("/api/runs", json={"graph": fal_graph(200)}).json()["id"]
+        long_run = client.post("/api/runs", json={"graph": fal_jobs(200)}).json()["id"]
         wait_until(lambda: suspended_count(client) == 200, timeout=120, interval=0.5)
         # every job is followed by the pollers meanwhile: each node reports fal's progress
         wait_until(lambda: _progressed(client, long_run) == 200, timeout=60, interval=0.5)
@@ -114,7 +108,7 @@ def test_200_long_fal_jobs_on_4_threads_all_progress_and_a_short_node_starts_at_
         waited = _at(started["ts"]) - _at(short["created_at"])
         assert waited < 0.1, f"the short node started {waited * 1000:.0f} ms after it was submitted"
 
-        fal.release("fal-ai/held")
+        fal.release()
         run = wait_run(client, long_run, timeout=180)
         assert run["status"] == "succeeded"
         assert all(n["attempts"] == 1 for n in run["nodes"].values())
